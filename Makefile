@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# devmem: a benchmark and stress suite for Linux device-memory hotplug
+# (ZONE_DEVICE).  The entry points; README.md says which to run when.
+#
+#   make deps        install packages, fetch Debian kernels, unpack sources
+#   make             build the kselftest, the benchmark and the test module
+#   make check       everything CI runs: unit tests, the kselftest in a VM
+#   make kselftest   the devmem kselftest in a VM on $(KERNEL)
+#   make bench       the benchmark in a VM on $(KERNEL)
+#   make kernel      build a kernel (SERIES=, REV=, DEBUG=1, KSRC=)
+#   make compare     A/B compare two kernels (KERNEL_A=, KERNEL_B=)
+#   make dashboard   results/dashboard/index.html from results/runs/
+
+TOP		:= $(CURDIR)
+DEVMEM_CACHE	?= $(TOP)/.cache
+KERNEL		?= debian-6.12
+# The kernel tree whose kselftest framework (lib.mk, kselftest_harness.h)
+# builds the selftest; Debian's linux-source-6.12 unpacked by `make deps`.
+KSFT_TREE	?= $(DEVMEM_CACHE)/linux-source-6.12
+BUILD		:= $(DEVMEM_CACHE)/build
+
+export DEVMEM_CACHE KSFT_TREE BUILD
+
+.PHONY: all deps check kselftest selftest bench-build clean
+.DELETE_ON_ERROR:
+
+all: selftest bench-build
+
+deps:
+	vm/deps.sh
+
+# The selftest is built the way it is in a kernel tree: the folder is
+# placed (synchronised) into $(KSFT_TREE) and built with the kernel's
+# selftests Makefile, so lib.mk and the harness come from the tree and are
+# never copied into this repo.
+selftest:
+	@test -f $(KSFT_TREE)/tools/testing/selftests/lib.mk || \
+		{ echo "error: no kernel tree at KSFT_TREE=$(KSFT_TREE); run: make deps" >&2; exit 1; }
+	@mkdir -p $(BUILD)/kselftest
+	rsync -a --delete tools/testing/selftests/devmem/ \
+		$(KSFT_TREE)/tools/testing/selftests/devmem/
+	$(MAKE) -C $(KSFT_TREE)/tools/testing/selftests TARGETS=devmem \
+		INSTALL_PATH=$(BUILD)/kselftest install
+
+bench-build:
+	@if [ -f bench/Makefile ]; then $(MAKE) -C bench; fi
+
+kselftest: selftest
+	vm/run-kselftest.sh --kernel $(KERNEL)
+
+check:
+	vm/check.sh
+
+clean:
+	rm -rf $(BUILD)
