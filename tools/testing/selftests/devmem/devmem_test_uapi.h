@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Interface of the devmem_test module (kernel/module/devmem_test.c), a
+ * test-only module for the devmem selftests.  It shows what userspace
+ * cannot see, the node and zone spans including ZONE_DEVICE, and it adds
+ * and removes MEMORY_DEVICE_PRIVATE ranges with memremap_pages() and
+ * memunmap_pages(), timing each call in the kernel.
+ *
+ * ioctls go to the misc device DEVMEM_TEST_DEV.  Ranges added with
+ * DEVMEM_TEST_PRIVATE_ADD belong to the open file: closing it removes
+ * whatever is still mapped.  The same spans are printed, one line per
+ * zone, in the debugfs file DEVMEM_TEST_SPANS_FILE:
+ *
+ *   # nid zone start_pfn spanned present node_start_pfn node_spanned node_present
+ *   0 Device 0 0 0 0 524256 524126
+ *
+ * All numbers are decimal; every zone of every online node is listed,
+ * empty ones included.
+ */
+#ifndef _DEVMEM_TEST_UAPI_H
+#define _DEVMEM_TEST_UAPI_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define DEVMEM_TEST_DEV		"/dev/devmem_test"
+#define DEVMEM_TEST_SPANS_FILE	"/sys/kernel/debug/devmem_test/spans"
+
+#define DEVMEM_TEST_API_VERSION	1
+#define DEVMEM_TEST_NAME_LEN	16
+#define DEVMEM_TEST_MAX_ZONES	8
+/* For nid: the node of the calling CPU's memory. */
+#define DEVMEM_TEST_NID_ANY	((__u64)-1)
+
+/* devmem_test_info.features */
+#define DEVMEM_TEST_F_DEVICE_PRIVATE	(1ULL << 0)
+
+/**
+ * struct devmem_test_info - what the module and the kernel support
+ * @version:	(out) DEVMEM_TEST_API_VERSION
+ * @features:	(out) DEVMEM_TEST_F_* bits; without
+ *		DEVMEM_TEST_F_DEVICE_PRIVATE (CONFIG_DEVICE_PRIVATE=n) the
+ *		PRIVATE ioctls fail with EOPNOTSUPP
+ * @page_size:	(out) PAGE_SIZE in bytes
+ * @align:	(out) a private range's size must be a non-zero multiple of
+ *		this (the sparsemem subsection size, 2 MiB on x86_64)
+ * @max_size:	(out) largest private range the module accepts, in bytes
+ * @max_ranges:	(out) private ranges one open file may keep mapped
+ * @max_cycles:	(out) largest devmem_test_cycle.cycles accepted
+ * @max_zones:	(out) zones per node (MAX_NR_ZONES)
+ */
+struct devmem_test_info {
+	__u64 version;
+	__u64 features;
+	__u64 page_size;
+	__u64 align;
+	__u64 max_size;
+	__u64 max_ranges;
+	__u64 max_cycles;
+	__u64 max_zones;
+};
+
+/**
+ * struct devmem_test_zone - one zone of a node
+ * @name:		(out) zone name as in /proc/zoneinfo ("DMA32",
+ *			"Normal", "Movable", "Device"), NUL-terminated
+ * @idx:		(out) zone index within the node
+ * @start_pfn:		(out) zone_start_pfn (stale when @spanned_pages is 0)
+ * @spanned_pages:	(out) spanned_pages
+ * @present_pages:	(out) present_pages
+ */
+struct devmem_test_zone {
+	char name[DEVMEM_TEST_NAME_LEN];
+	__u64 idx;
+	__u64 start_pfn;
+	__u64 spanned_pages;
+	__u64 present_pages;
+};
+
+/* devmem_test_node.flags */
+/* The fields changed while being read, even after retries. */
+#define DEVMEM_TEST_NODE_UNSTABLE	(1ULL << 0)
+
+/**
+ * struct devmem_test_node - one online node and its zones
+ * @nid:		(out) node id
+ * @flags:		(out) DEVMEM_TEST_NODE_* bits
+ * @start_pfn:		(out) node_start_pfn
+ * @spanned_pages:	(out) node_spanned_pages
+ * @present_pages:	(out) node_present_pages
+ * @nr_zones:		(out) entries filled in @zones (MAX_NR_ZONES)
+ * @zones:		(out) every zone of the node, empty ones included
+ */
+struct devmem_test_node {
+	__u64 nid;
+	__u64 flags;
+	__u64 start_pfn;
+	__u64 spanned_pages;
+	__u64 present_pages;
+	__u64 nr_zones;
+	struct devmem_test_zone zones[DEVMEM_TEST_MAX_ZONES];
+};
+
+/**
+ * struct devmem_test_spans - argument of DEVMEM_TEST_SPANS
+ * @nodes:	(in) user pointer to an array of struct devmem_test_node
+ * @max_nodes:	(in) entries in that array
+ * @nr_nodes:	(out) online nodes; when more than @max_nodes, only the
+ *		first @max_nodes were written: call again with a larger array
+ */
+struct devmem_test_spans {
+	__u64 nodes;
+	__u64 max_nodes;
+	__u64 nr_nodes;
+};
+
+/**
+ * struct devmem_test_private - argument of DEVMEM_TEST_PRIVATE_ADD/REMOVE
+ * @size:	(in) ADD: bytes, a non-zero multiple of devmem_test_info.align
+ * @nid:	(in) ADD: node, or DEVMEM_TEST_NID_ANY; (out) the node used
+ * @id:		(out) ADD: handle of the new range; (in) REMOVE: which one
+ * @start:	(out) physical address of the range (request_free_mem_region())
+ * @ns:		(out) ADD: memremap_pages() time; REMOVE: memunmap_pages()
+ *		time; nanoseconds (ktime_get_ns())
+ */
+struct devmem_test_private {
+	__u64 size;
+	__u64 nid;
+	__u64 id;
+	__u64 start;
+	__u64 ns;
+};
+
+/**
+ * struct devmem_test_sample - one add/remove cycle
+ * @add_ns:	(out) memremap_pages() time in nanoseconds
+ * @remove_ns:	(out) memunmap_pages() time in nanoseconds
+ */
+struct devmem_test_sample {
+	__u64 add_ns;
+	__u64 remove_ns;
+};
+
+/**
+ * struct devmem_test_cycle - argument of DEVMEM_TEST_PRIVATE_CYCLE
+ * @size:	(in) bytes, a non-zero multiple of devmem_test_info.align
+ * @nid:	(in) node, or DEVMEM_TEST_NID_ANY; (out) the node used
+ * @cycles:	(in) add/remove cycles to run, at most
+ *		devmem_test_info.max_cycles
+ * @samples:	(in) user pointer to @cycles struct devmem_test_sample
+ * @start:	(out) physical address of the range, the same every cycle
+ * @done:	(out) cycles completed and written to @samples
+ */
+struct devmem_test_cycle {
+	__u64 size;
+	__u64 nid;
+	__u64 cycles;
+	__u64 samples;
+	__u64 start;
+	__u64 done;
+};
+
+#define DEVMEM_TEST_INFO \
+	_IOWR('D', 0x00, struct devmem_test_info)
+#define DEVMEM_TEST_SPANS \
+	_IOWR('D', 0x01, struct devmem_test_spans)
+#define DEVMEM_TEST_PRIVATE_ADD \
+	_IOWR('D', 0x02, struct devmem_test_private)
+#define DEVMEM_TEST_PRIVATE_REMOVE \
+	_IOWR('D', 0x03, struct devmem_test_private)
+#define DEVMEM_TEST_PRIVATE_CYCLE \
+	_IOWR('D', 0x04, struct devmem_test_cycle)
+
+#endif /* _DEVMEM_TEST_UAPI_H */
