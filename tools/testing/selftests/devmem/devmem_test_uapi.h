@@ -9,13 +9,14 @@
  * ioctls go to the misc device DEVMEM_TEST_DEV.  Ranges added with
  * DEVMEM_TEST_PRIVATE_ADD belong to the open file: closing it removes
  * whatever is still mapped.  The same spans are printed, one line per
- * zone, in the debugfs file DEVMEM_TEST_SPANS_FILE:
+ * zone, in the debugfs file DEVMEM_TEST_SPANS_FILE, eight columns:
  *
- *   # nid zone start_pfn spanned present node_start_pfn node_spanned node_present
- *   0 Device 0 0 0 0 524256 524126
+ *   nid zone start_pfn spanned present node_start_pfn node_spanned
+ *   node_present
  *
- * All numbers are decimal; every zone of every online node is listed,
- * empty ones included.
+ * for example "0 Device 0 0 0 0 524256 524126".  Numbers are decimal;
+ * every zone of every online node is listed, empty ones included; lines
+ * starting with '#' are comments.
  */
 #ifndef _DEVMEM_TEST_UAPI_H
 #define _DEVMEM_TEST_UAPI_H
