@@ -1,0 +1,967 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devmem: namespaces through libndctl, and snapshots of what the kernel
+ * reports about device memory.  See devmem.h for the contract.
+ *
+ * A namespace is created the way ndctl's create-namespace does it (seed
+ * namespace: uuid, alt_name, size, mode; then the dax or pfn seed: uuid,
+ * memmap location, align, namespace; then enable).  Hot-remove and hot-add
+ * are a single write of the personality device's name (daxX.Y for devdax,
+ * pfnX.Y for fsdax) to its nd driver's unbind or bind file: that write
+ * runs devm_memremap_pages() / its release and nothing else of ours, so it
+ * is what gets timed.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ndctl/libndctl.h>
+#include <linux/ndctl.h>
+
+#include "devmem.h"
+
+#define ND_DEVICES	"/sys/bus/nd/devices"
+#define ND_DRIVERS	"/sys/bus/nd/drivers"
+
+struct dm_ctx {
+	struct ndctl_ctx *nd;
+	struct ndctl_region *region;
+};
+
+struct dm_ns {
+	struct dm_ctx *ctx;
+	struct ndctl_namespace *ndns;
+	struct ndctl_dax *dax;
+	struct ndctl_pfn *pfn;
+	struct dm_ns_config cfg;
+	char name[32];			/* namespaceX.Y */
+	char personality[32];		/* daxX.Y or pfnX.Y */
+	char bind_path[PATH_MAX];
+	char unbind_path[PATH_MAX];
+	uint64_t start, size;
+};
+
+uint64_t dm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/**
+ * dm_parse_size() - parse "1G", "512M", "4K", "2097152" (binary units)
+ */
+int dm_parse_size(const char *s, unsigned long long *bytes)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (toupper((unsigned char)*end)) {
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'G':
+		v <<= 30;
+		end++;
+		break;
+	case 'T':
+		v <<= 40;
+		end++;
+		break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end)
+		return -EINVAL;
+	*bytes = v;
+	return 0;
+}
+
+const char *dm_mode_name(enum dm_mode mode)
+{
+	return mode == DM_MODE_DEVDAX ? "devdax" : "fsdax";
+}
+
+const char *dm_map_name(enum dm_map map)
+{
+	return map == DM_MAP_MEM ? "mem" : "dev";
+}
+
+static void format_size(unsigned long long v, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int i = -1;
+
+	while (v >= 1024 && !(v % 1024) && i < 3) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, len, "%llu", v);
+	else
+		snprintf(buf, len, "%llu%c", v, units[i]);
+}
+
+/**
+ * dm_config_id() - a stable name for a configuration, e.g. devdax-mem-2M-1G
+ */
+int dm_config_id(const struct dm_ns_config *cfg, char *buf, size_t len)
+{
+	char align[24], size[24];
+
+	if (cfg->align)
+		format_size(cfg->align, align, sizeof(align));
+	else
+		snprintf(align, sizeof(align), "default");
+	format_size(cfg->size, size, sizeof(size));
+	if (snprintf(buf, len, "%s-%s-%s-%s", dm_mode_name(cfg->mode),
+		     dm_map_name(cfg->map), align, size) >= (int)len)
+		return -ENOSPC;
+	return 0;
+}
+
+int dm_new(struct dm_ctx **ctx)
+{
+	struct dm_ctx *c;
+	int rc;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	rc = ndctl_new(&c->nd);
+	if (rc) {
+		free(c);
+		return rc < 0 ? rc : -ENXIO;
+	}
+	*ctx = c;
+	return 0;
+}
+
+void dm_unref(struct dm_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	ndctl_unref(ctx->nd);
+	free(ctx);
+}
+
+static bool ns_is_ours(struct ndctl_namespace *ndns)
+{
+	const char *name = ndctl_namespace_get_alt_name(ndns);
+
+	return name && !strncmp(name, DM_TAG_PREFIX, strlen(DM_TAG_PREFIX));
+}
+
+/* A namespace with capacity that we did not create. */
+static bool ns_is_foreign(struct ndctl_namespace *ndns)
+{
+	return ndctl_namespace_get_size(ndns) > 0 && !ns_is_ours(ndns);
+}
+
+static int region_foreign_count(struct ndctl_region *region, char *first,
+				size_t len)
+{
+	struct ndctl_namespace *ndns;
+	int n = 0;
+
+	ndctl_namespace_foreach(region, ndns) {
+		if (!ns_is_foreign(ndns))
+			continue;
+		if (!n++ && first)
+			snprintf(first, len, "%s",
+				 ndctl_namespace_get_devname(ndns));
+	}
+	return n;
+}
+
+/**
+ * dm_select_region() - pick the pmem region the suite works in
+ * @name: a region name (regionN) or NULL for the first that fits
+ * @need: bytes of contiguous free capacity required
+ * @allow_foreign: accept a region holding namespaces we did not create
+ * @why: filled with the reason when no region is usable
+ *
+ * Only labelled pmem regions qualify: namespaces in label-less regions
+ * cannot carry the tag that marks them as ours.  Returns 0, -ENODEV (no
+ * usable region), -EBUSY (foreign namespaces) or -ENOSPC.
+ */
+int dm_select_region(struct dm_ctx *ctx, const char *name,
+		     unsigned long long need, bool allow_foreign,
+		     char *why, size_t why_len)
+{
+	struct ndctl_region *region;
+	struct ndctl_bus *bus;
+	int rc = -ENODEV, n;
+	char first[64];
+
+	snprintf(why, why_len, name ? "region %s not found" :
+		 "no pmem region with namespace labels", name);
+	ndctl_bus_foreach(ctx->nd, bus) {
+		ndctl_region_foreach(bus, region) {
+			const char *dev = ndctl_region_get_devname(region);
+
+			if (name && strcmp(name, dev))
+				continue;
+			if (ndctl_region_get_type(region) != ND_DEVICE_REGION_PMEM ||
+			    ndctl_region_get_nstype(region) !=
+			    ND_DEVICE_NAMESPACE_PMEM) {
+				snprintf(why, why_len,
+					 "%s is not a labelled pmem region",
+					 dev);
+				continue;
+			}
+			if (!ndctl_region_is_enabled(region) &&
+			    ndctl_region_enable(region)) {
+				snprintf(why, why_len, "%s cannot be enabled",
+					 dev);
+				continue;
+			}
+			n = region_foreign_count(region, first, sizeof(first));
+			if (n && !allow_foreign) {
+				snprintf(why, why_len,
+					 "%s holds %d namespace%s the suite did not create (%s); set DEVMEM_ALLOW_FOREIGN=1 to use its free space anyway",
+					 dev, n, n > 1 ? "s" : "", first);
+				rc = -EBUSY;
+				continue;
+			}
+			if (ndctl_region_get_max_available_extent(region) <
+			    need) {
+				snprintf(why, why_len,
+					 "%s has %llu bytes free in one extent, %llu needed",
+					 dev,
+					 ndctl_region_get_max_available_extent(region),
+					 need);
+				rc = -ENOSPC;
+				continue;
+			}
+			ctx->region = region;
+			why[0] = '\0';
+			return 0;
+		}
+	}
+	return rc;
+}
+
+const char *dm_region_name(struct dm_ctx *ctx)
+{
+	return ctx->region ? ndctl_region_get_devname(ctx->region) : "none";
+}
+
+int dm_region_node(struct dm_ctx *ctx)
+{
+	int node = ctx->region ? ndctl_region_get_numa_node(ctx->region) : 0;
+
+	return node < 0 ? 0 : node;
+}
+
+unsigned long long dm_region_available(struct dm_ctx *ctx)
+{
+	return ctx->region ? ndctl_region_get_available_size(ctx->region) : 0;
+}
+
+/* The alignments the region's dax or pfn seed advertises. */
+bool dm_region_supports_align(struct dm_ctx *ctx, enum dm_mode mode,
+			      unsigned long align)
+{
+	struct ndctl_dax *dax;
+	struct ndctl_pfn *pfn;
+	int i, n;
+
+	if (!ctx->region)
+		return false;
+	if (mode == DM_MODE_DEVDAX) {
+		dax = ndctl_region_get_dax_seed(ctx->region);
+		if (!dax)
+			return false;
+		n = ndctl_dax_get_num_alignments(dax);
+		for (i = 0; i < n; i++)
+			if (ndctl_dax_get_supported_alignment(dax, i) == align)
+				return true;
+		return false;
+	}
+	pfn = ndctl_region_get_pfn_seed(ctx->region);
+	if (!pfn)
+		return false;
+	n = ndctl_pfn_get_num_alignments(pfn);
+	for (i = 0; i < n; i++)
+		if (ndctl_pfn_get_supported_alignment(pfn, i) == align)
+			return true;
+	return false;
+}
+
+static int new_uuid(uuid_t uu)
+{
+	if (getrandom(uu, sizeof(uuid_t), 0) != sizeof(uuid_t))
+		return -errno;
+	uu[6] = (uu[6] & 0x0f) | 0x40;	/* version 4 */
+	uu[8] = (uu[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	return 0;
+}
+
+/* Read the name of the nd driver @dev is bound to. */
+static int nd_driver_of(const char *dev, char *buf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	snprintf(path, sizeof(path), ND_DEVICES "/%s/driver", dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	slash = slash ? slash + 1 : link;
+	if (strlen(slash) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, slash);
+	return 0;
+}
+
+static int setup_personality(struct dm_ns *ns)
+{
+	struct ndctl_region *region = ns->ctx->region;
+	enum ndctl_pfn_loc loc;
+	uuid_t uu;
+	int rc;
+
+	loc = ns->cfg.map == DM_MAP_MEM ? NDCTL_PFN_LOC_RAM : NDCTL_PFN_LOC_PMEM;
+	rc = new_uuid(uu);
+	if (rc)
+		return rc;
+	if (ns->cfg.mode == DM_MODE_DEVDAX) {
+		ns->dax = ndctl_region_get_dax_seed(region);
+		if (!ns->dax)
+			return -ENODEV;
+		rc = ndctl_dax_set_uuid(ns->dax, uu);
+		if (!rc)
+			rc = ndctl_dax_set_location(ns->dax, loc);
+		if (!rc && ns->cfg.align)
+			rc = ndctl_dax_set_align(ns->dax, ns->cfg.align);
+		if (!rc)
+			rc = ndctl_dax_set_namespace(ns->dax, ns->ndns);
+		if (!rc)
+			rc = ndctl_dax_enable(ns->dax);
+		if (rc) {
+			ndctl_dax_set_namespace(ns->dax, NULL);
+			ns->dax = NULL;
+			return rc;
+		}
+		snprintf(ns->personality, sizeof(ns->personality), "%s",
+			 ndctl_dax_get_devname(ns->dax));
+		return 0;
+	}
+	ns->pfn = ndctl_region_get_pfn_seed(region);
+	if (!ns->pfn)
+		return -ENODEV;
+	rc = ndctl_pfn_set_uuid(ns->pfn, uu);
+	if (!rc)
+		rc = ndctl_pfn_set_location(ns->pfn, loc);
+	if (!rc && ns->cfg.align)
+		rc = ndctl_pfn_set_align(ns->pfn, ns->cfg.align);
+	if (!rc)
+		rc = ndctl_pfn_set_namespace(ns->pfn, ns->ndns);
+	if (!rc)
+		rc = ndctl_pfn_enable(ns->pfn);
+	if (rc) {
+		ndctl_pfn_set_namespace(ns->pfn, NULL);
+		ns->pfn = NULL;
+		return rc;
+	}
+	snprintf(ns->personality, sizeof(ns->personality), "%s",
+		 ndctl_pfn_get_devname(ns->pfn));
+	return 0;
+}
+
+/**
+ * dm_ns_create() - create and enable (hot-add) a tagged namespace
+ * @tag: the alt_name; must start with DM_TAG_PREFIX and be < 64 bytes
+ */
+int dm_ns_create(struct dm_ctx *ctx, const struct dm_ns_config *cfg,
+		 const char *tag, struct dm_ns **out)
+{
+	enum ndctl_namespace_mode mode;
+	char driver[64];
+	struct dm_ns *ns;
+	uuid_t uu;
+	int rc;
+
+	if (!ctx->region)
+		return -ENODEV;
+	if (strncmp(tag, DM_TAG_PREFIX, strlen(DM_TAG_PREFIX)) ||
+	    strlen(tag) >= 64)
+		return -EINVAL;
+	if (!cfg->size || cfg->size % ndctl_region_get_align(ctx->region))
+		return -EINVAL;
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	ns->ctx = ctx;
+	ns->cfg = *cfg;
+
+	ns->ndns = ndctl_region_get_namespace_seed(ctx->region);
+	if (!ns->ndns || ndctl_namespace_get_size(ns->ndns) ||
+	    ndctl_namespace_is_enabled(ns->ndns)) {
+		rc = -EBUSY;
+		goto err_free;
+	}
+	rc = new_uuid(uu);
+	if (rc)
+		goto err_free;
+	rc = ndctl_namespace_set_uuid(ns->ndns, uu);
+	if (rc)
+		goto err_free;
+	rc = ndctl_namespace_set_alt_name(ns->ndns, tag);
+	if (rc)
+		goto err_free;
+	rc = ndctl_namespace_set_size(ns->ndns, cfg->size);
+	if (rc)
+		goto err_free;
+	mode = cfg->mode == DM_MODE_DEVDAX ? NDCTL_NS_MODE_DEVDAX :
+					     NDCTL_NS_MODE_FSDAX;
+	/* Older kernels lack enforce_mode; ndctl ignores this too. */
+	ndctl_namespace_set_enforce_mode(ns->ndns, mode);
+
+	rc = setup_personality(ns);
+	if (rc)
+		goto err_delete;
+
+	snprintf(ns->name, sizeof(ns->name), "%s",
+		 ndctl_namespace_get_devname(ns->ndns));
+	ns->start = ndctl_namespace_get_resource(ns->ndns);
+	ns->size = ndctl_namespace_get_size(ns->ndns);
+	rc = nd_driver_of(ns->personality, driver, sizeof(driver));
+	if (rc)
+		goto err_destroy;
+	snprintf(ns->bind_path, sizeof(ns->bind_path),
+		 ND_DRIVERS "/%s/bind", driver);
+	snprintf(ns->unbind_path, sizeof(ns->unbind_path),
+		 ND_DRIVERS "/%s/unbind", driver);
+	*out = ns;
+	return 0;
+
+err_destroy:
+	dm_ns_destroy(ns);
+	return rc;
+err_delete:
+	ndctl_namespace_set_enforce_mode(ns->ndns, NDCTL_NS_MODE_RAW);
+	ndctl_namespace_delete(ns->ndns);
+err_free:
+	free(ns);
+	return rc;
+}
+
+/* Destroy one namespace of ours the way ndctl destroy-namespace does. */
+static int destroy_ndns(struct ndctl_namespace *ndns)
+{
+	int rc;
+
+	if (!ns_is_ours(ndns))
+		return -EPERM;
+	rc = ndctl_namespace_disable_invalidate(ndns);
+	if (rc)
+		return rc;
+	ndctl_namespace_set_enforce_mode(ndns, NDCTL_NS_MODE_RAW);
+	return ndctl_namespace_delete(ndns);
+}
+
+/**
+ * dm_ns_destroy() - hot-remove if enabled, then give the capacity back
+ *
+ * Frees @ns whatever happens.
+ */
+int dm_ns_destroy(struct dm_ns *ns)
+{
+	int rc;
+
+	if (!ns)
+		return 0;
+	rc = destroy_ndns(ns->ndns);
+	free(ns);
+	return rc;
+}
+
+/**
+ * dm_destroy_tagged() - destroy every namespace of ours in the region
+ *
+ * For cleaning up after a run that was killed.  Returns the number
+ * destroyed or -errno.
+ */
+int dm_destroy_tagged(struct dm_ctx *ctx)
+{
+	struct ndctl_namespace *ndns, *next;
+	int n = 0, rc;
+
+	if (!ctx->region)
+		return -ENODEV;
+	ndctl_namespace_foreach_safe(ctx->region, ndns, next) {
+		if (!ndctl_namespace_get_size(ndns) || !ns_is_ours(ndns))
+			continue;
+		rc = destroy_ndns(ndns);
+		if (rc)
+			return rc;
+		n++;
+	}
+	return n;
+}
+
+static int write_name(const char *path, const char *name,
+		      uint64_t *elapsed_ns)
+{
+	size_t len = strlen(name);
+	uint64_t t0, t1;
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	t0 = dm_now_ns();
+	n = write(fd, name, len);
+	t1 = dm_now_ns();
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != len)
+		rc = -EIO;
+	close(fd);
+	if (elapsed_ns)
+		*elapsed_ns = t1 - t0;
+	return rc;
+}
+
+bool dm_ns_is_enabled(struct dm_ns *ns)
+{
+	char driver[64];
+
+	return nd_driver_of(ns->personality, driver, sizeof(driver)) == 0;
+}
+
+/**
+ * dm_ns_disable() - hot-remove: unbind the personality device
+ * @elapsed_ns: if not NULL, the duration of the unbind write alone
+ */
+int dm_ns_disable(struct dm_ns *ns, uint64_t *elapsed_ns)
+{
+	int rc;
+
+	if (!dm_ns_is_enabled(ns))
+		return -EALREADY;
+	rc = write_name(ns->unbind_path, ns->personality, elapsed_ns);
+	if (rc)
+		return rc;
+	return dm_ns_is_enabled(ns) ? -EBUSY : 0;
+}
+
+/**
+ * dm_ns_enable() - hot-add: bind the personality device to its driver
+ * @elapsed_ns: if not NULL, the duration of the bind write alone
+ */
+int dm_ns_enable(struct dm_ns *ns, uint64_t *elapsed_ns)
+{
+	int rc;
+
+	if (dm_ns_is_enabled(ns))
+		return -EALREADY;
+	rc = write_name(ns->bind_path, ns->personality, elapsed_ns);
+	if (rc)
+		return rc;
+	return dm_ns_is_enabled(ns) ? 0 : -ENXIO;
+}
+
+/**
+ * dm_ns_devname() - the device userspace uses: daxX.Y or pmemX[.Y]
+ *
+ * Returns -ENODEV when the device is absent from sysfs or from /dev.
+ */
+int dm_ns_devname(struct dm_ns *ns, char *buf, size_t len)
+{
+	char dir[PATH_MAX], node[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	int rc = -ENODEV;
+	DIR *d;
+
+	if (ns->cfg.mode == DM_MODE_DEVDAX)
+		snprintf(dir, sizeof(dir), ND_DEVICES "/%s", ns->personality);
+	else
+		snprintf(dir, sizeof(dir), ND_DEVICES "/%s/block",
+			 ns->personality);
+	d = opendir(dir);
+	if (!d)
+		return -ENODEV;
+	while ((de = readdir(d))) {
+		unsigned int a, b;
+		char c;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (ns->cfg.mode == DM_MODE_DEVDAX &&
+		    sscanf(de->d_name, "dax%u.%u%c", &a, &b, &c) != 2)
+			continue;
+		snprintf(node, sizeof(node), "/dev/%s", de->d_name);
+		if (stat(node, &st))
+			continue;
+		snprintf(buf, len, "%s", de->d_name);
+		rc = 0;
+		break;
+	}
+	closedir(d);
+	return rc;
+}
+
+uint64_t dm_ns_start(struct dm_ns *ns)
+{
+	return ns->start;
+}
+
+uint64_t dm_ns_size(struct dm_ns *ns)
+{
+	return ns->size;
+}
+
+const char *dm_ns_name(struct dm_ns *ns)
+{
+	return ns->name;
+}
+
+const char *dm_ns_personality(struct dm_ns *ns)
+{
+	return ns->personality;
+}
+
+int dm_ns_node(struct dm_ns *ns)
+{
+	return dm_region_node(ns->ctx);
+}
+
+const struct dm_ns_config *dm_ns_config(struct dm_ns *ns)
+{
+	return &ns->cfg;
+}
+
+/* Snapshots. */
+
+static int read_vmstat(struct dm_snapshot *snap)
+{
+	char key[64];
+	long long v;
+	FILE *f;
+
+	snap->nr_memmap_pages = -1;
+	f = fopen("/proc/vmstat", "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s %lld", key, &v) == 2)
+		if (!strcmp(key, "nr_memmap_pages"))
+			snap->nr_memmap_pages = v;
+	fclose(f);
+	return 0;
+}
+
+static int read_meminfo(struct dm_snapshot *snap)
+{
+	char line[256];
+	long long v;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemTotal: %lld kB", &v) == 1)
+			snap->mem_total_kb = v;
+		else if (sscanf(line, "MemFree: %lld kB", &v) == 1)
+			snap->mem_free_kb = v;
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * /proc/zoneinfo prints "Node N, zone   Device" followed by "spanned" and
+ * "present" lines; the Device zone never has a start_pfn line since it is
+ * never populated.
+ */
+static int read_zoneinfo(struct dm_snapshot *snap)
+{
+	struct dm_zone_device *cur = NULL;
+	char line[256], zone[32];
+	unsigned long long v;
+	int node;
+	FILE *f;
+
+	f = fopen("/proc/zoneinfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d, zone %31s", &node, zone) == 2) {
+			cur = NULL;
+			if (strcmp(zone, "Device") ||
+			    snap->nr_device_zones >= DM_MAX_NODES)
+				continue;
+			cur = &snap->device[snap->nr_device_zones++];
+			cur->node = node;
+			continue;
+		}
+		if (!cur)
+			continue;
+		if (sscanf(line, " spanned %llu", &v) == 1)
+			cur->spanned = v;
+		else if (sscanf(line, " present %llu", &v) == 1)
+			cur->present = v;
+	}
+	fclose(f);
+	return 0;
+}
+
+int dm_snapshot_take(struct dm_snapshot *snap)
+{
+	int rc;
+
+	memset(snap, 0, sizeof(*snap));
+	rc = read_vmstat(snap);
+	if (!rc)
+		rc = read_meminfo(snap);
+	if (!rc)
+		rc = read_zoneinfo(snap);
+	return rc;
+}
+
+const struct dm_zone_device *dm_snapshot_device_zone(
+		const struct dm_snapshot *snap, int node)
+{
+	int i;
+
+	for (i = 0; i < snap->nr_device_zones; i++)
+		if (snap->device[i].node == node)
+			return &snap->device[i];
+	return NULL;
+}
+
+/* /proc/iomem */
+
+int dm_iomem_read(struct dm_iomem_res *res, int max)
+{
+	char line[256];
+	int n = 0;
+	FILE *f;
+
+	f = fopen("/proc/iomem", "re");
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		int depth = 0, off = 0;
+		char *name;
+
+		while (line[depth] == ' ')
+			depth++;
+		if (sscanf(line + depth, "%llx-%llx : %n", &s, &e, &off) < 2 ||
+		    !off)
+			continue;
+		name = line + depth + off;
+		name[strcspn(name, "\n")] = '\0';
+		res[n].start = s;
+		res[n].end = e;
+		res[n].depth = depth / 2;
+		snprintf(res[n].name, sizeof(res[n].name), "%s", name);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+#define DM_IOMEM_MAX	4096
+
+/**
+ * dm_iomem_overlaps() - count nested resources inside [start, end)
+ * @first: if not NULL, gets "name start-end" of the first one found
+ *
+ * Top-level resources and ancestors of the range (the region's
+ * "Persistent Memory") do not count; whatever a namespace or dax device
+ * requested inside the range does.
+ */
+int dm_iomem_overlaps(uint64_t start, uint64_t end, char *first,
+		      size_t first_len)
+{
+	struct dm_iomem_res *res;
+	int i, n, count = 0;
+
+	res = calloc(DM_IOMEM_MAX, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	n = dm_iomem_read(res, DM_IOMEM_MAX);
+	for (i = 0; i < n; i++) {
+		if (!res[i].depth || res[i].end < start || res[i].start >= end)
+			continue;
+		if (res[i].start <= start && res[i].end >= end - 1 &&
+		    (res[i].start < start || res[i].end > end - 1))
+			continue;
+		if (!count++ && first)
+			snprintf(first, first_len, "%s %llx-%llx", res[i].name,
+				 (unsigned long long)res[i].start,
+				 (unsigned long long)res[i].end);
+	}
+	free(res);
+	return n < 0 ? n : count;
+}
+
+/* True if a resource called @name lies inside [start, end). */
+bool dm_iomem_has(uint64_t start, uint64_t end, const char *name)
+{
+	struct dm_iomem_res *res;
+	bool found = false;
+	int i, n;
+
+	res = calloc(DM_IOMEM_MAX, sizeof(*res));
+	if (!res)
+		return false;
+	n = dm_iomem_read(res, DM_IOMEM_MAX);
+	for (i = 0; i < n && !found; i++)
+		found = !strcmp(res[i].name, name) && res[i].start >= start &&
+			res[i].end <= end - 1;
+	free(res);
+	return found;
+}
+
+/* /dev/kmsg */
+
+static const char *const bad_kmsg[] = {
+	"WARNING:", "BUG:", "Oops", "Call Trace", "general protection fault",
+	"Conflicting mapping in same section", "section already deactivated",
+	"failed to free all reserved pages", "Misaligned __add_pages",
+	"kernel BUG", NULL,
+};
+
+int dm_kmsg_open(struct dm_kmsg *k)
+{
+	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (k->fd < 0)
+		return -errno;
+	if (lseek(k->fd, 0, SEEK_END) < 0) {
+		int rc = -errno;
+
+		close(k->fd);
+		k->fd = -1;
+		return rc;
+	}
+	return 0;
+}
+
+/**
+ * dm_kmsg_check() - count kernel problems logged since the last call
+ * @first_bad: gets the first offending message
+ */
+int dm_kmsg_check(struct dm_kmsg *k, char *first_bad, size_t len)
+{
+	char rec[8192];
+	int bad = 0, i;
+	ssize_t n;
+
+	if (k->fd < 0)
+		return -EBADF;
+	for (;;) {
+		char *msg;
+
+		n = read(k->fd, rec, sizeof(rec) - 1);
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten: skip ahead */
+				continue;
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		msg[strcspn(msg, "\n")] = '\0';
+		for (i = 0; bad_kmsg[i]; i++) {
+			if (!strstr(msg, bad_kmsg[i]))
+				continue;
+			if (!bad++ && first_bad)
+				snprintf(first_bad, len, "%s", msg);
+			break;
+		}
+	}
+	return bad;
+}
+
+void dm_kmsg_close(struct dm_kmsg *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+/**
+ * dm_kernel_shrinks_device_span() - does this kernel shrink ZONE_DEVICE?
+ *
+ * Mainline never shrinks the Device zone or node span on removal (see
+ * remove_pfn_range_from_zone()).  The add-del-device-memory series (v2)
+ * carried in kernel/patches adds shrink_device_zone_span() to do it.
+ */
+bool dm_kernel_shrinks_device_span(void)
+{
+	static const char sym[] = "shrink_device_zone_span";
+	char line[512], name[256];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %255s", name) != 1)
+			continue;
+		found = !strncmp(name, sym, sizeof(sym) - 1) &&
+			(name[sizeof(sym) - 1] == '\0' ||
+			 name[sizeof(sym) - 1] == '.');
+	}
+	fclose(f);
+	return found;
+}
+
+/**
+ * dm_expected_memmap_pages() - nr_memmap_pages an add should account
+ * @nr_pages: pages of the namespace
+ *
+ * A struct page is 64 bytes, so a 4K memmap page describes 64 pages,
+ * whether it sits in RAM or in the altmap (both are counted).  devdax
+ * with 2M compound pages and the memmap in RAM keeps 2 unique vmemmap
+ * pages per 2M (the rest reuse them), and per 1G.  Returns -1 where the
+ * answer is not pinned down here (the default align).
+ */
+long long dm_expected_memmap_pages(const struct dm_ns_config *cfg,
+				   unsigned long long nr_pages)
+{
+	if (cfg->mode == DM_MODE_FSDAX || cfg->map == DM_MAP_DEV ||
+	    cfg->align == 4096)
+		return (nr_pages + 63) / 64;
+	if (cfg->align == 2ul << 20)
+		return (nr_pages + 255) / 256;
+	if (cfg->align == 1ul << 30)	/* 2 per 1G compound page */
+		return 2 * ((nr_pages + 262143) / 262144);
+	return -1;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * devmem: the small library behind the devmem selftests and devmem-bench.
+ *
+ * Namespaces are created, hot-removed (unbound), hot-added (bound) and
+ * destroyed through libndctl.  Every namespace this library creates carries
+ * an alt_name starting with DM_TAG_PREFIX; a namespace without it is
+ * foreign and is never modified.  Snapshots of /proc/zoneinfo,
+ * /proc/vmstat, /proc/meminfo and /proc/iomem, and a /dev/kmsg cursor,
+ * let callers check the kernel's bookkeeping after every cycle.
+ *
+ * Actions return 0 or -errno; predicates return bool.
+ */
+#ifndef __DEVMEM_H__
+#define __DEVMEM_H__
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DM_TAG_PREFIX		"devmem-"
+#define DM_MAX_NODES		64
+#define DM_MAX_RANGES		64
+#define DM_MSG_LEN		512
+
+enum dm_mode {
+	DM_MODE_DEVDAX,
+	DM_MODE_FSDAX,
+};
+
+/* Where the memmap (struct pages) of the namespace lives. */
+enum dm_map {
+	DM_MAP_MEM,	/* in RAM: ndctl --map=mem */
+	DM_MAP_DEV,	/* on the device, in an altmap: ndctl --map=dev */
+};
+
+struct dm_ns_config {
+	enum dm_mode mode;
+	enum dm_map map;
+	unsigned long align;		/* bytes; 0: the kernel's default */
+	unsigned long long size;	/* bytes */
+};
+
+struct dm_ctx;
+struct dm_ns;
+
+/* Context and region selection. */
+int dm_new(struct dm_ctx **ctx);
+void dm_unref(struct dm_ctx *ctx);
+int dm_select_region(struct dm_ctx *ctx, const char *name,
+		     unsigned long long need, bool allow_foreign,
+		     char *why, size_t why_len);
+const char *dm_region_name(struct dm_ctx *ctx);
+int dm_region_node(struct dm_ctx *ctx);
+unsigned long long dm_region_available(struct dm_ctx *ctx);
+bool dm_region_supports_align(struct dm_ctx *ctx, enum dm_mode mode,
+			      unsigned long align);
+int dm_destroy_tagged(struct dm_ctx *ctx);
+
+/* Namespaces: creation is a hot-add, destruction a hot-remove. */
+int dm_ns_create(struct dm_ctx *ctx, const struct dm_ns_config *cfg,
+		 const char *tag, struct dm_ns **ns);
+int dm_ns_destroy(struct dm_ns *ns);
+int dm_ns_disable(struct dm_ns *ns, uint64_t *elapsed_ns);
+int dm_ns_enable(struct dm_ns *ns, uint64_t *elapsed_ns);
+bool dm_ns_is_enabled(struct dm_ns *ns);
+int dm_ns_devname(struct dm_ns *ns, char *buf, size_t len);
+uint64_t dm_ns_start(struct dm_ns *ns);
+uint64_t dm_ns_size(struct dm_ns *ns);
+const char *dm_ns_name(struct dm_ns *ns);
+const char *dm_ns_personality(struct dm_ns *ns);
+int dm_ns_node(struct dm_ns *ns);
+const struct dm_ns_config *dm_ns_config(struct dm_ns *ns);
+
+int dm_parse_size(const char *s, unsigned long long *bytes);
+const char *dm_mode_name(enum dm_mode mode);
+const char *dm_map_name(enum dm_map map);
+int dm_config_id(const struct dm_ns_config *cfg, char *buf, size_t len);
+
+/* Snapshots of what the kernel reports. */
+struct dm_zone_device {
+	int node;
+	unsigned long long spanned;	/* pages */
+	unsigned long long present;	/* pages */
+};
+
+struct dm_snapshot {
+	long long nr_memmap_pages;	/* -1: the kernel lacks the counter */
+	long long mem_total_kb;
+	long long mem_free_kb;
+	int nr_device_zones;
+	struct dm_zone_device device[DM_MAX_NODES];
+};
+
+int dm_snapshot_take(struct dm_snapshot *snap);
+const struct dm_zone_device *dm_snapshot_device_zone(
+		const struct dm_snapshot *snap, int node);
+
+/* /proc/iomem: resources other than the top-level ones in [start, end). */
+struct dm_iomem_res {
+	uint64_t start, end;		/* inclusive end, as printed */
+	int depth;
+	char name[64];
+};
+
+int dm_iomem_read(struct dm_iomem_res *res, int max);
+int dm_iomem_overlaps(uint64_t start, uint64_t end, char *first,
+		      size_t first_len);
+bool dm_iomem_has(uint64_t start, uint64_t end, const char *name);
+
+/* /dev/kmsg: kernel messages logged since the cursor was opened. */
+struct dm_kmsg {
+	int fd;
+};
+
+int dm_kmsg_open(struct dm_kmsg *k);
+int dm_kmsg_check(struct dm_kmsg *k, char *first_bad, size_t len);
+void dm_kmsg_close(struct dm_kmsg *k);
+
+/* Expectations that depend on the kernel. */
+bool dm_kernel_shrinks_device_span(void);
+long long dm_expected_memmap_pages(const struct dm_ns_config *cfg,
+				   unsigned long long nr_pages);
+
+uint64_t dm_now_ns(void);
+
+#endif /* __DEVMEM_H__ */

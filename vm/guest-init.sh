@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the devmem guest (busybox sh).  Mounts the pseudo filesystems,
+# loads the nvdimm/dax modules, mounts the host's results share on /out,
+# prepares the NVDIMM labels, runs /etc/devmem/cmd with its output on the
+# second serial port (the host streams it), and reports the exit status to
+# the host through /out/exit-status and a console marker.  Kernel messages
+# stay on the first serial port (console.log on the host).
+
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH HOME=/root
+
+say()
+{
+	echo "devmem-init: $*" > /dev/console
+}
+
+finish()
+{
+	echo "$1" > /out/exit-status 2>/dev/null
+	say "exit status $1"
+	echo "DEVMEM-EXIT=$1" > /dev/console
+	sync
+	poweroff -f
+	sleep 60
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+ln -sf /proc/mounts /etc/mtab
+say "start $(uname -r)"
+
+for m in $(cat /etc/devmem/modules); do
+	modprobe "$m" || { say "modprobe $m failed"; finish 125; }
+done
+
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 \
+		devmem_out /out; then
+	say "cannot mount the results share"
+	finish 125
+fi
+
+[ -f /etc/devmem/env ] && . /etc/devmem/env
+
+# Fresh backing files carry no labels: initialise them so that namespaces
+# can be created.  Kept backing files (DEVMEM_INIT_LABELS=0) are left as is.
+if [ "${DEVMEM_INIT_LABELS:-1}" = 1 ] && [ -d /sys/bus/nd/devices ]; then
+	ndctl disable-region all >/dev/null 2>&1
+	ndctl init-labels -f all >/dev/null 2>&1 || say "init-labels failed"
+	ndctl enable-region all >/dev/null 2>&1
+fi
+
+out=/dev/ttyS1
+[ -c "$out" ] || out=/dev/console
+cd /devmem 2>/dev/null || cd /
+if [ -f /etc/devmem/cmd ]; then
+	sh /etc/devmem/cmd > "$out" 2>&1
+	rc=$?
+else
+	say "no command given"
+	rc=125
+fi
+finish $rc
