@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: everything CI runs, on a fresh machine, end to end.
+#   1. vm/deps.sh: packages, Debian 6.12 and 6.1 kernels, the kernel tree;
+#   2. build the kselftest, the benchmark and the test module;
+#   3. host unit tests (statistics, parsers, results files, compare);
+#   4. the devmem kselftest in a VM on Debian 6.12 (with devmem_test.ko)
+#      and on Debian 6.1;
+#   5. a short benchmark run in the VM whose JSON is validated, and the
+#      known-effect comparisons;
+# then one line "N passed, N failed, N skipped" over all of it.  Exits
+# non-zero on any failure.  CHECK_CYCLES sets the kselftest cycle count.
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$DEVMEM_TOP"
+
+BUILD=${BUILD:-$DEVMEM_CACHE/build}
+logs=$BUILD/check
+cycles=${CHECK_CYCLES:-3}
+rm -rf "$logs"
+mkdir -p "$logs"
+fatal=0
+
+step()
+{
+	echo "==== $*" >&2
+}
+
+# ktap_line NAME STATUS: one top-level KTAP result for a step that is not
+# itself a test binary (a build, a VM run that produced no KTAP).
+ktap_step()
+{
+	local name=$1 rc=$2 f=$logs/step-$1.log
+
+	if [ "$rc" = 0 ]; then
+		echo "ok 1 $name" > "$f"
+	else
+		echo "not ok 1 $name # exit=$rc" > "$f"
+		fatal=1
+	fi
+}
+
+step "dependencies"
+vm/deps.sh || { echo "check: vm/deps.sh failed" >&2; exit 1; }
+
+step "build"
+make --no-print-directory all > "$logs/build.out" 2>&1
+rc=$?
+[ $rc = 0 ] || tail -n 40 "$logs/build.out" >&2
+ktap_step build $rc
+
+k612=$(resolve_kernel debian-6.12)
+k61=$(resolve_kernel debian-6.1)
+for k in "$k612" "$k61"; do
+	name=module-$(basename "$k")
+	make --no-print-directory -C kernel/module KDIR="$k" \
+		> "$logs/$name.out" 2>&1
+	rc=$?
+	[ $rc = 0 ] || tail -n 20 "$logs/$name.out" >&2
+	ktap_step "$name" $rc
+done
+
+if [ -f bench/Makefile ] && grep -q '^check:' bench/Makefile; then
+	step "host unit tests"
+	make --no-print-directory -C bench check 2>&1 | tee "$logs/unit.log"
+fi
+
+for k in "$k612" "$k61"; do
+	name=$(basename "$k")
+	step "kselftest on $name"
+	vm/run-kselftest.sh --kernel "$k" --cycles "$cycles" \
+		--log "$logs/kselftest-$name.log"
+	rc=$?
+	[ $rc = 0 ] || ktap_step "vm-$name" $rc
+done
+
+if [ -x vm/check-bench.sh ]; then
+	step "benchmark"
+	vm/check-bench.sh "$logs"
+fi
+
+step "summary"
+vm/ktap-summary.sh "$logs"/*.log
+rc=$?
+[ $fatal = 0 ] || rc=1
+exit $rc
