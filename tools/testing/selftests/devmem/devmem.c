@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -964,4 +965,209 @@ long long dm_expected_memmap_pages(const struct dm_ns_config *cfg,
 	if (cfg->align == 1ul << 30)	/* 2 per 1G compound page */
 		return 2 * ((nr_pages + 262143) / 262144);
 	return -1;
+}
+
+/* Invariants */
+
+int dm_inv_init(struct dm_inv *inv, struct dm_ctx *ctx, unsigned int checks)
+{
+	int rc;
+
+	memset(inv, 0, sizeof(*inv));
+	inv->kmsg.fd = -1;
+	inv->checks = checks;
+	inv->node = dm_region_node(ctx);
+	inv->shrinks = dm_kernel_shrinks_device_span();
+	inv->memmap_rise = -1;
+	inv->memmap_expected = -1;
+	rc = dm_snapshot_take(&inv->base);
+	if (rc)
+		return rc;
+	inv->last = inv->base;
+	if (checks & DM_CHECK_KMSG)
+		return dm_kmsg_open(&inv->kmsg);
+	return 0;
+}
+
+void dm_inv_release(struct dm_inv *inv)
+{
+	dm_kmsg_close(&inv->kmsg);
+}
+
+/* Record a violation: count it, keep the first description. */
+static __attribute__((format(printf, 4, 5)))
+void violation(int *n, char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!(*n)++ && msg && len) {
+		va_start(ap, fmt);
+		vsnprintf(msg, len, fmt, ap);
+		va_end(ap);
+	}
+}
+
+static unsigned long long device_spanned(const struct dm_snapshot *s,
+					 int node, unsigned long long *present)
+{
+	const struct dm_zone_device *z = dm_snapshot_device_zone(s, node);
+
+	*present = z ? z->present : 0;
+	return z ? z->spanned : 0;
+}
+
+static void check_common(struct dm_inv *inv, const struct dm_snapshot *s,
+			 int *n, char *msg, size_t len)
+{
+	char bad[DM_MSG_LEN];
+	int rc;
+
+	if ((inv->checks & DM_CHECK_SPAN) &&
+	    s->mem_total_kb != inv->base.mem_total_kb)
+		violation(n, msg, len, "MemTotal moved: %lld -> %lld kB",
+			  inv->base.mem_total_kb, s->mem_total_kb);
+	if (inv->checks & DM_CHECK_KMSG) {
+		rc = dm_kmsg_check(&inv->kmsg, bad, sizeof(bad));
+		if (rc > 0)
+			violation(n, msg, len, "kernel logged: %s", bad);
+		else if (rc < 0)
+			violation(n, msg, len, "cannot read /dev/kmsg: %s",
+				  strerror(-rc));
+	}
+}
+
+/**
+ * dm_inv_check_added() - after a hot-add (or the create)
+ *
+ * The personality is bound, its dax/pmem device exists, /proc/iomem has
+ * the namespace (and the dax device) inside its range, the Device zone
+ * spans at least the namespace and did not shrink, it has no present
+ * pages, MemTotal did not move, nr_memmap_pages rose by the expected
+ * vmemmap and by the same amount as on the first add, dmesg is clean.
+ */
+int dm_inv_check_added(struct dm_inv *inv, struct dm_ns *ns, char *msg,
+		       size_t len)
+{
+	uint64_t start = ns->start, end = ns->start + ns->size;
+	unsigned long long spanned, present, pages = ns->size / 4096;
+	struct dm_snapshot s;
+	char dev[64];
+	long long rise;
+	int n = 0, rc;
+
+	if (msg && len)
+		msg[0] = '\0';
+	rc = dm_snapshot_take(&s);
+	if (rc)
+		return rc;
+	if (!dm_ns_is_enabled(ns))
+		violation(&n, msg, len, "%s is not bound", ns->personality);
+	if (inv->checks & DM_CHECK_DEVICE) {
+		if (dm_ns_devname(ns, dev, sizeof(dev)))
+			violation(&n, msg, len, "no dax/pmem device for %s",
+				  ns->personality);
+		else if (ns->cfg.mode == DM_MODE_DEVDAX &&
+			 !dm_iomem_has(start, end, dev))
+			violation(&n, msg, len, "%s missing from /proc/iomem",
+				  dev);
+		if (!dm_iomem_has(start, end, ns->name))
+			violation(&n, msg, len, "%s missing from /proc/iomem",
+				  ns->name);
+	}
+	if (inv->checks & DM_CHECK_SPAN) {
+		spanned = device_spanned(&s, inv->node, &present);
+		if (present)
+			violation(&n, msg, len,
+				  "Device zone of node %d has %llu present pages",
+				  inv->node, present);
+		if (spanned < pages)
+			violation(&n, msg, len,
+				  "Device zone of node %d spans %llu pages, the namespace alone %llu",
+				  inv->node, spanned, pages);
+		if (spanned < device_spanned(&inv->last, inv->node, &present))
+			violation(&n, msg, len,
+				  "Device zone shrank on an add: %llu -> %llu pages",
+				  device_spanned(&inv->last, inv->node,
+						 &present), spanned);
+		inv->added_spanned = spanned;
+	}
+	if ((inv->checks & DM_CHECK_MEMMAP) && s.nr_memmap_pages >= 0) {
+		rise = s.nr_memmap_pages - inv->base.nr_memmap_pages;
+		if (inv->memmap_rise < 0) {
+			inv->memmap_rise = rise;
+			inv->memmap_expected =
+				dm_expected_memmap_pages(&ns->cfg, pages);
+			if (rise <= 0)
+				violation(&n, msg, len,
+					  "nr_memmap_pages did not rise on add (%lld)",
+					  rise);
+			else if (inv->memmap_expected >= 0 &&
+				 rise != inv->memmap_expected)
+				violation(&n, msg, len,
+					  "nr_memmap_pages rose by %lld, expected %lld",
+					  rise, inv->memmap_expected);
+		} else if (rise != inv->memmap_rise) {
+			violation(&n, msg, len,
+				  "nr_memmap_pages rose by %lld, by %lld on the first add",
+				  rise, inv->memmap_rise);
+		}
+	}
+	check_common(inv, &s, &n, msg, len);
+	inv->last = s;
+	return n;
+}
+
+/**
+ * dm_inv_check_removed() - after a hot-remove
+ *
+ * The personality is unbound, its device is gone, nothing is left in
+ * /proc/iomem inside the namespace's range, the Device zone span did not
+ * move (or only shrank, on a kernel that shrinks it), nr_memmap_pages is
+ * exactly back at its baseline, MemTotal did not move, dmesg is clean.
+ */
+int dm_inv_check_removed(struct dm_inv *inv, struct dm_ns *ns, char *msg,
+			 size_t len)
+{
+	uint64_t start = ns->start, end = ns->start + ns->size;
+	unsigned long long spanned, present;
+	char dev[64], first[128];
+	struct dm_snapshot s;
+	int n = 0, rc;
+
+	if (msg && len)
+		msg[0] = '\0';
+	rc = dm_snapshot_take(&s);
+	if (rc)
+		return rc;
+	if (dm_ns_is_enabled(ns))
+		violation(&n, msg, len, "%s is still bound", ns->personality);
+	if (inv->checks & DM_CHECK_DEVICE) {
+		if (!dm_ns_devname(ns, dev, sizeof(dev)))
+			violation(&n, msg, len, "%s still present", dev);
+		rc = dm_iomem_overlaps(start, end, first, sizeof(first));
+		if (rc > 0)
+			violation(&n, msg, len, "/proc/iomem still has %s",
+				  first);
+	}
+	if (inv->checks & DM_CHECK_SPAN) {
+		spanned = device_spanned(&s, inv->node, &present);
+		if (present)
+			violation(&n, msg, len,
+				  "Device zone of node %d has %llu present pages",
+				  inv->node, present);
+		if (inv->shrinks ? spanned > inv->added_spanned :
+				   spanned != inv->added_spanned)
+			violation(&n, msg, len,
+				  "Device zone span %s on a remove: %llu -> %llu pages",
+				  inv->shrinks ? "grew" : "moved",
+				  inv->added_spanned, spanned);
+	}
+	if ((inv->checks & DM_CHECK_MEMMAP) && s.nr_memmap_pages >= 0 &&
+	    s.nr_memmap_pages != inv->base.nr_memmap_pages)
+		violation(&n, msg, len,
+			  "nr_memmap_pages %lld after remove, %lld before the add",
+			  s.nr_memmap_pages, inv->base.nr_memmap_pages);
+	check_common(inv, &s, &n, msg, len);
+	inv->last = s;
+	return n;
 }

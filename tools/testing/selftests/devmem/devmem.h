@@ -117,6 +117,38 @@ int dm_kmsg_open(struct dm_kmsg *k);
 int dm_kmsg_check(struct dm_kmsg *k, char *first_bad, size_t len);
 void dm_kmsg_close(struct dm_kmsg *k);
 
+/*
+ * Invariants checked after every hot-add and hot-remove of one namespace.
+ * dm_inv_init() takes the baseline before the namespace is created; each
+ * check returns the number of violations (0: all held) and describes the
+ * first in @msg, or -errno when the state could not be read.
+ */
+#define DM_CHECK_DEVICE		(1u << 0)	/* dax/pmem device, iomem */
+#define DM_CHECK_SPAN		(1u << 1)	/* Device zone span, MemTotal */
+#define DM_CHECK_MEMMAP		(1u << 2)	/* nr_memmap_pages */
+#define DM_CHECK_KMSG		(1u << 3)	/* WARN, BUG, Oops in dmesg */
+#define DM_CHECK_ALL		(DM_CHECK_DEVICE | DM_CHECK_SPAN | \
+				 DM_CHECK_MEMMAP | DM_CHECK_KMSG)
+
+struct dm_inv {
+	unsigned int checks;
+	int node;
+	bool shrinks;			/* the kernel shrinks Device spans */
+	struct dm_snapshot base;	/* before the namespace existed */
+	struct dm_snapshot last;	/* at the last check */
+	unsigned long long added_spanned;
+	long long memmap_rise;		/* -1 until the first add */
+	long long memmap_expected;	/* -1 when unknown */
+	struct dm_kmsg kmsg;
+};
+
+int dm_inv_init(struct dm_inv *inv, struct dm_ctx *ctx, unsigned int checks);
+int dm_inv_check_added(struct dm_inv *inv, struct dm_ns *ns, char *msg,
+		       size_t len);
+int dm_inv_check_removed(struct dm_inv *inv, struct dm_ns *ns, char *msg,
+			 size_t len);
+void dm_inv_release(struct dm_inv *inv);
+
 /* Expectations that depend on the kernel. */
 bool dm_kernel_shrinks_device_span(void);
 long long dm_expected_memmap_pages(const struct dm_ns_config *cfg,

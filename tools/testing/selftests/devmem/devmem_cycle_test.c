@@ -78,13 +78,9 @@ static int env_int(const char *name, int def, int min, int max)
 FIXTURE(ns_cycle) {
 	struct dm_ctx *ctx;
 	struct dm_ns *ns;
-	struct dm_kmsg kmsg;
-	struct dm_snapshot base;	/* before the namespace existed */
+	struct dm_inv inv;	/* baseline taken before the create */
 	unsigned long long region_avail;
-	unsigned long long ns_pages;
 	int cycles;
-	int node;
-	bool shrinks;
 };
 
 FIXTURE_VARIANT(ns_cycle) {
@@ -129,6 +125,7 @@ FIXTURE_SETUP(ns_cycle)
 	char why[DM_MSG_LEN], tag[64], id[40];
 	int rc;
 
+	self->inv.kmsg.fd = -1;
 	self->cycles = env_int("DEVMEM_CYCLES", 3, 1, 100000);
 	if (geteuid())
 		SKIP(return, "must be run as root");
@@ -146,22 +143,18 @@ FIXTURE_SETUP(ns_cycle)
 		SKIP(return, "%s: %s does not support align %lu",
 		     dm_region_name(self->ctx), dm_mode_name(variant->mode),
 		     variant->align);
-	self->node = dm_region_node(self->ctx);
-	self->shrinks = dm_kernel_shrinks_device_span();
 	self->region_avail = dm_region_available(self->ctx);
-	ASSERT_EQ(0, dm_kmsg_open(&self->kmsg));
-	ASSERT_EQ(0, dm_snapshot_take(&self->base));
+	ASSERT_EQ(0, dm_inv_init(&self->inv, self->ctx, DM_CHECK_ALL));
 
 	ASSERT_EQ(0, dm_config_id(&cfg, id, sizeof(id)));
 	snprintf(tag, sizeof(tag), DM_TAG_PREFIX "%s-%d", id, getpid());
 	rc = dm_ns_create(self->ctx, &cfg, tag, &self->ns);
 	ASSERT_EQ(0, rc) TH_LOG("create %s in %s: %s", id,
 				dm_region_name(self->ctx), strerror(-rc));
-	self->ns_pages = dm_ns_size(self->ns) / SZ_4K;
-	TH_LOG("%s: %s (%s) at 0x%llx, %llu pages, node %d", id,
+	TH_LOG("%s: %s (%s) at 0x%llx, %llu bytes, node %d", id,
 	       dm_ns_name(self->ns), dm_ns_personality(self->ns),
-	       (unsigned long long)dm_ns_start(self->ns), self->ns_pages,
-	       self->node);
+	       (unsigned long long)dm_ns_start(self->ns),
+	       (unsigned long long)dm_ns_size(self->ns), self->inv.node);
 }
 
 FIXTURE_TEARDOWN(ns_cycle)
@@ -172,108 +165,35 @@ FIXTURE_TEARDOWN(ns_cycle)
 		/* The region is left as it was found. */
 		EXPECT_EQ(self->region_avail, dm_region_available(self->ctx));
 	}
-	dm_kmsg_close(&self->kmsg);
+	dm_inv_release(&self->inv);
 	dm_unref(self->ctx);
 }
 
-static bool variant_is_devdax(FIXTURE_DATA(ns_cycle) *self)
+/* Hot-remove and hot-add @cycles times, checking @checks after each. */
+static void run_cycles(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(ns_cycle) *self, unsigned int checks)
 {
-	return dm_ns_config(self->ns)->mode == DM_MODE_DEVDAX;
-}
+	char msg[DM_MSG_LEN];
+	int i, rc;
 
-static void check_kmsg(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(ns_cycle) *self, const char *when)
-{
-	char msg[DM_MSG_LEN] = "";
+	self->inv.checks = checks;
+	EXPECT_EQ(0, dm_inv_check_added(&self->inv, self->ns, msg,
+					sizeof(msg)))
+		TH_LOG("after create: %s", msg);
+	for (i = 0; i < self->cycles; i++) {
+		rc = dm_ns_disable(self->ns, NULL);
+		ASSERT_EQ(0, rc) TH_LOG("cycle %d remove: %s", i,
+					strerror(-rc));
+		EXPECT_EQ(0, dm_inv_check_removed(&self->inv, self->ns, msg,
+						  sizeof(msg)))
+			TH_LOG("cycle %d remove: %s", i, msg);
 
-	EXPECT_EQ(0, dm_kmsg_check(&self->kmsg, msg, sizeof(msg)))
-		TH_LOG("%s: kernel logged: %s", when, msg);
-}
-
-/*
- * The Device zone of the namespace's node spans at least the live range;
- * it never has present pages.  Returns the spanned pages.
- */
-static unsigned long long check_span(struct __test_metadata *_metadata,
-				     FIXTURE_DATA(ns_cycle) *self,
-				     const struct dm_snapshot *s, bool live,
-				     const char *when)
-{
-	const struct dm_zone_device *z = dm_snapshot_device_zone(s, self->node);
-
-	if (!live && !z)
-		return 0;
-	ASSERT_NE(NULL, z) TH_LOG("%s: no Device zone for node %d",
-				  when, self->node);
-	EXPECT_EQ(0, z->present);
-	if (live)
-		EXPECT_GE(z->spanned, self->ns_pages)
-			TH_LOG("%s: Device zone spans %llu pages, the namespace alone %llu",
-			       when, z->spanned, self->ns_pages);
-	return z->spanned;
-}
-
-/* After a hot-add: the namespace is visible everywhere it should be. */
-static unsigned long long check_added(struct __test_metadata *_metadata,
-				      FIXTURE_DATA(ns_cycle) *self,
-				      unsigned long long prev_spanned,
-				      const char *when)
-{
-	uint64_t start = dm_ns_start(self->ns);
-	uint64_t end = start + dm_ns_size(self->ns);
-	struct dm_snapshot s;
-	unsigned long long spanned;
-	char dev[64];
-
-	ASSERT_TRUE(dm_ns_is_enabled(self->ns));
-	EXPECT_EQ(0, dm_ns_devname(self->ns, dev, sizeof(dev)))
-		TH_LOG("%s: no dax/pmem device for %s", when,
-		       dm_ns_personality(self->ns));
-	EXPECT_TRUE(dm_iomem_has(start, end, dm_ns_name(self->ns)))
-		TH_LOG("%s: %s missing from /proc/iomem", when,
-		       dm_ns_name(self->ns));
-	if (variant_is_devdax(self))
-		EXPECT_TRUE(dm_iomem_has(start, end, dev))
-			TH_LOG("%s: %s missing from /proc/iomem", when, dev);
-	ASSERT_EQ(0, dm_snapshot_take(&s));
-	EXPECT_EQ(self->base.mem_total_kb, s.mem_total_kb);
-	spanned = check_span(_metadata, self, &s, true, when);
-	EXPECT_GE(spanned, prev_spanned)
-		TH_LOG("%s: Device zone shrank on an add: %llu -> %llu",
-		       when, prev_spanned, spanned);
-	check_kmsg(_metadata, self, when);
-	return spanned;
-}
-
-/* After a hot-remove: nothing of the namespace is left but its config. */
-static unsigned long long check_removed(struct __test_metadata *_metadata,
-					FIXTURE_DATA(ns_cycle) *self,
-					unsigned long long added_spanned,
-					const char *when)
-{
-	uint64_t start = dm_ns_start(self->ns);
-	uint64_t end = start + dm_ns_size(self->ns);
-	char first[128] = "", dev[64];
-	struct dm_snapshot s;
-	unsigned long long spanned;
-
-	ASSERT_FALSE(dm_ns_is_enabled(self->ns));
-	EXPECT_EQ(-ENODEV, dm_ns_devname(self->ns, dev, sizeof(dev)))
-		TH_LOG("%s: %s still present", when, dev);
-	EXPECT_EQ(0, dm_iomem_overlaps(start, end, first, sizeof(first)))
-		TH_LOG("%s: /proc/iomem still has %s", when, first);
-	ASSERT_EQ(0, dm_snapshot_take(&s));
-	EXPECT_EQ(self->base.mem_total_kb, s.mem_total_kb);
-	spanned = check_span(_metadata, self, &s, false, when);
-	if (self->shrinks) {
-		EXPECT_LE(spanned, added_spanned);
-	} else {
-		EXPECT_EQ(added_spanned, spanned)
-			TH_LOG("%s: Device zone span moved on a remove on a kernel that never shrinks it",
-			       when);
+		rc = dm_ns_enable(self->ns, NULL);
+		ASSERT_EQ(0, rc) TH_LOG("cycle %d add: %s", i, strerror(-rc));
+		EXPECT_EQ(0, dm_inv_check_added(&self->inv, self->ns, msg,
+						sizeof(msg)))
+			TH_LOG("cycle %d add: %s", i, msg);
 	}
-	check_kmsg(_metadata, self, when);
-	return spanned;
 }
 
 /*
@@ -288,52 +208,39 @@ static unsigned long long check_removed(struct __test_metadata *_metadata,
  */
 TEST_F_TIMEOUT(ns_cycle, span_returns_after_remove, 1800)
 {
-	const struct dm_zone_device *before, *added, *after;
+	const struct dm_zone_device *z;
 	unsigned long long was, grown, now;
 	struct dm_snapshot s;
-	int rc;
+	int node = self->inv.node, rc;
 
+	z = dm_snapshot_device_zone(&self->inv.base, node);
+	was = z ? z->spanned : 0;
 	ASSERT_EQ(0, dm_snapshot_take(&s));
-	added = dm_snapshot_device_zone(&s, self->node);
-	grown = added ? added->spanned : 0;
+	z = dm_snapshot_device_zone(&s, node);
+	grown = z ? z->spanned : 0;
 	rc = dm_ns_disable(self->ns, NULL);
 	ASSERT_EQ(0, rc) TH_LOG("remove: %s", strerror(-rc));
 	ASSERT_EQ(0, dm_snapshot_take(&s));
-	before = dm_snapshot_device_zone(&self->base, self->node);
-	after = dm_snapshot_device_zone(&s, self->node);
-	was = before ? before->spanned : 0;
-	now = after ? after->spanned : 0;
-	TH_LOG("Device zone of node %d: %llu pages before the add, %llu after the remove",
-	       self->node, was, now);
-	if (!self->shrinks && grown == was)
+	z = dm_snapshot_device_zone(&s, node);
+	now = z ? z->spanned : 0;
+	TH_LOG("Device zone of node %d: %llu pages before the add, %llu after it, %llu after the remove",
+	       node, was, grown, now);
+	if (!self->inv.shrinks && grown == was)
 		SKIP(return, "the namespace lay inside the Device span left by earlier ranges (%llu pages): nothing to shrink on this kernel",
 		     was);
-	if (!self->shrinks && now != was)
+	if (!self->inv.shrinks && now != was)
 		DM_XFAIL(return, "this kernel never shrinks the ZONE_DEVICE span (%llu -> %llu pages)",
 			 was, now);
 	EXPECT_EQ(was, now);
-	check_kmsg(_metadata, self, "span after remove");
 }
 
-/* Hot-remove and hot-add the namespace; check after every step. */
+/*
+ * Hot-remove and hot-add the namespace; after every step: its device and
+ * /proc/iomem entries, the Device zone span, MemTotal and dmesg.
+ */
 TEST_F_TIMEOUT(ns_cycle, add_remove_cycles, 1800)
 {
-	unsigned long long added;
-	char when[64];
-	int i, rc;
-
-	added = check_added(_metadata, self, 0, "after create");
-	for (i = 0; i < self->cycles; i++) {
-		snprintf(when, sizeof(when), "cycle %d remove", i);
-		rc = dm_ns_disable(self->ns, NULL);
-		ASSERT_EQ(0, rc) TH_LOG("%s: %s", when, strerror(-rc));
-		check_removed(_metadata, self, added, when);
-
-		snprintf(when, sizeof(when), "cycle %d add", i);
-		rc = dm_ns_enable(self->ns, NULL);
-		ASSERT_EQ(0, rc) TH_LOG("%s: %s", when, strerror(-rc));
-		added = check_added(_metadata, self, 0, when);
-	}
+	run_cycles(_metadata, self, DM_CHECK_ALL & ~DM_CHECK_MEMMAP);
 }
 
 /*
@@ -343,44 +250,11 @@ TEST_F_TIMEOUT(ns_cycle, add_remove_cycles, 1800)
  */
 TEST_F_TIMEOUT(ns_cycle, memmap_accounting, 1800)
 {
-	long long expected, rise = -1;
-	struct dm_snapshot s;
-	int i, rc;
-
-	if (self->base.nr_memmap_pages < 0)
+	if (self->inv.base.nr_memmap_pages < 0)
 		SKIP(return, "kernel has no nr_memmap_pages in /proc/vmstat (added in 6.11)");
-	expected = dm_expected_memmap_pages(dm_ns_config(self->ns),
-					    self->ns_pages);
-	for (i = 0; i <= self->cycles; i++) {
-		ASSERT_EQ(0, dm_snapshot_take(&s));
-		if (rise < 0) {
-			rise = s.nr_memmap_pages - self->base.nr_memmap_pages;
-			TH_LOG("add accounts %lld memmap pages (expected %lld)",
-			       rise, expected);
-			EXPECT_GT(rise, 0);
-			if (expected >= 0)
-				EXPECT_EQ(expected, rise);
-		} else {
-			EXPECT_EQ(self->base.nr_memmap_pages + rise,
-				  s.nr_memmap_pages)
-				TH_LOG("cycle %d: add accounted %lld pages, the first %lld",
-				       i, s.nr_memmap_pages -
-				       self->base.nr_memmap_pages, rise);
-		}
-		if (i == self->cycles)
-			break;
-		rc = dm_ns_disable(self->ns, NULL);
-		ASSERT_EQ(0, rc) TH_LOG("cycle %d remove: %s", i,
-					strerror(-rc));
-		ASSERT_EQ(0, dm_snapshot_take(&s));
-		EXPECT_EQ(self->base.nr_memmap_pages, s.nr_memmap_pages)
-			TH_LOG("cycle %d: %lld memmap pages left after remove",
-			       i, s.nr_memmap_pages -
-			       self->base.nr_memmap_pages);
-		rc = dm_ns_enable(self->ns, NULL);
-		ASSERT_EQ(0, rc) TH_LOG("cycle %d add: %s", i, strerror(-rc));
-	}
-	check_kmsg(_metadata, self, "memmap cycles");
+	run_cycles(_metadata, self, DM_CHECK_MEMMAP | DM_CHECK_KMSG);
+	TH_LOG("an add accounts %lld memmap pages (expected %lld)",
+	       self->inv.memmap_rise, self->inv.memmap_expected);
 }
 
 TEST_HARNESS_MAIN
