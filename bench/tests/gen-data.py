@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Regenerate the recorded inputs in bench/tests/data/.
+
+The valid files are built here, in Python, with summaries computed by
+reference.py, independently of bench/results.c; the invalid ones are
+mutations of a valid file, each breaking one rule of results/SCHEMA.md.
+The expected error message of each is listed in results_test.c.
+
+	python3 bench/tests/gen-data.py
+"""
+import copy
+import json
+import os
+import random
+import statistics
+
+from reference import q7
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+
+
+def summary(xs):
+    n = len(xs)
+    if n == 0:
+        return {k: None for k in ("min", "max", "median", "p90", "p99",
+                                  "mean", "stddev", "cv")} | {"n": 0}
+    mean = statistics.fmean(xs)
+    sd = statistics.stdev(xs) if n > 1 else None
+    cv = sd / abs(mean) if sd is not None and mean != 0 else None
+    return {"n": n, "min": min(xs), "max": max(xs), "median": q7(xs, .5),
+            "p90": q7(xs, .9), "p99": q7(xs, .99), "mean": mean,
+            "stddev": sd, "cv": cv}
+
+
+def metric(unit, better, xs):
+    return {"unit": unit, "better": better, "samples": xs,
+            "summary": summary(xs)}
+
+
+def env(accel="tcg"):
+    return {
+        "kernel": {"release": "6.12.22-amd64",
+                   "version": "#1 SMP PREEMPT_DYNAMIC Debian 6.12.22-1",
+                   "config_hash": "sha256:" + "ab" * 32,
+                   "cmdline": "console=ttyS0 quiet",
+                   "name": "debian-6.12", "series": None, "revision": None},
+        "accel": accel,
+        "cpu": {"model": "QEMU Virtual CPU version 2.5+", "count": 2},
+        "memory_bytes": 2 << 30,
+        "qemu": {"version": "7.2.15",
+                 "args": ["-machine", "pc,nvdimm=on", "-m",
+                          "2G,slots=4,maxmem=16G"]},
+        "ndctl_version": "76.1",
+        "tracing": "function_graph",
+    }
+
+
+def result(rng, rid, mode, align, size, base_ns):
+    add = [int(rng.gauss(base_ns, base_ns * 0.03)) for _ in range(20)]
+    rem = [int(rng.gauss(base_ns / 2, base_ns * 0.02)) for _ in range(20)]
+    init = [int(x * 0.6) for x in add]
+    pages = size // 4096
+    return {
+        "id": rid,
+        "config": {"mode": mode, "map": "mem", "align_bytes": align,
+                   "size_bytes": size, "driver": "sysfs"},
+        "metrics": {
+            "add_ns": metric("ns", "lower", add),
+            "remove_ns": metric("ns", "lower", rem),
+            "phase.memmap_init_zone_device_ns": metric("ns", "lower", init),
+            "memmap_init_ns_per_page": metric(
+                "ns/page", "lower", [x / pages for x in init]),
+            "memmap_bw_ratio": metric(
+                "ratio", "higher", [round(rng.uniform(0.2, 0.3), 4)
+                                    for _ in range(20)]),
+            "memmap_pages": metric("pages", "lower", [pages // 64] * 20),
+            "memfree_delta_bytes": metric("bytes", "higher",
+                                          [-(size // 64)] * 20),
+        },
+        "invariant_violations": [],
+    }
+
+
+def valid_full():
+    rng = random.Random(5)
+    doc = {
+        "schema": "devmem-bench/1",
+        "tool": "devmem-bench",
+        "suite_version": "v0.1-12-g1234567",
+        "timestamp": "2024-11-25T03:50:09Z",
+        "environment": env(),
+        "parameters": {"warmup": 3, "cycles": 20, "driver": "sysfs",
+                       "sizes": ["256M", "1G"]},
+        "results": [
+            result(rng, "devdax-mem-2M-1G", "devdax", 2 << 20, 1 << 30,
+                   9_000_000),
+            result(rng, "devdax-mem-4K-256M", "devdax", 4096, 256 << 20,
+                   4_000_000),
+            {"id": "devdax-mem-1G-1G",
+             "config": {"mode": "devdax", "map": "mem",
+                        "align_bytes": 1 << 30, "size_bytes": 1 << 30,
+                        "driver": "sysfs"},
+             "skipped": "region alignment cannot hold align 1G",
+             "metrics": {}, "invariant_violations": []},
+        ],
+    }
+    doc["results"][0]["invariant_violations"].append(
+        {"cycle": 7, "check": "nr_memmap_pages",
+         "detail": "nr_memmap_pages 4096 above baseline after remove"})
+    return doc
+
+
+def valid_minimal():
+    return {
+        "schema": "devmem-bench/1", "tool": "devmem-bench",
+        "suite_version": "unknown", "timestamp": "2024-01-01T00:00:00Z",
+        "environment": {
+            "kernel": {"release": "6.1.0-28-amd64", "version": "#1",
+                       "config_hash": None, "cmdline": "", "name": "debian-6.1",
+                       "series": None, "revision": None},
+            "accel": "bare-metal", "cpu": {"model": "x", "count": 1},
+            "memory_bytes": 1, "qemu": None, "ndctl_version": None,
+            "tracing": "none"},
+        "parameters": {"warmup": 0, "cycles": 1},
+        "results": [{"id": "fsdax-dev-2M-256M",
+                     "config": {"mode": "fsdax", "map": "dev",
+                                "align_bytes": 2097152,
+                                "size_bytes": 268435456,
+                                "driver": "ndctl-cli"},
+                     "metrics": {"add_ns": metric("ns", "lower", [1000]),
+                                 "empty_ns": metric("ns", "lower", [])},
+                     "invariant_violations": []}],
+    }
+
+
+def write(name, text):
+    with open(os.path.join(DATA, name), "w") as f:
+        f.write(text)
+
+
+def dump(doc):
+    return json.dumps(doc, indent=1) + "\n"
+
+
+def mutate(fn):
+    doc = valid_full()
+    fn(doc)
+    return dump(doc)
+
+
+def m0(doc):
+    return doc["results"][0]["metrics"]
+
+
+def main():
+    os.makedirs(DATA, exist_ok=True)
+    full = dump(valid_full())
+    write("valid-full.json", full)
+    write("valid-minimal.json", dump(valid_minimal()))
+
+    write("bad-syntax.json", '{"schema": "devmem-bench/1", "tool": }\n')
+    write("bad-truncated.json", full[:len(full) // 2])
+    write("bad-empty.json", "")
+    write("bad-top-array.json", "[1, 2, 3]\n")
+    write("bad-trailing.json", full + "garbage\n")
+    write("bad-nul.json", full[:100] + "\0" + full[100:])
+    write("bad-deep.json", full.replace('"sizes": [',
+                                        '"sizes": [' + "[" * 100 + "]" * 100
+                                        + ", "))
+
+    def version(d):
+        d["schema"] = "devmem-bench/2"
+    write("bad-version.json", mutate(version))
+
+    def other(d):
+        d["schema"] = "fio/3"
+    write("bad-schema-other.json", mutate(other))
+
+    def noschema(d):
+        del d["schema"]
+    write("bad-no-schema.json", mutate(noschema))
+
+    def sample_string(d):
+        m0(d)["add_ns"]["samples"][4] = str(m0(d)["add_ns"]["samples"][4])
+    write("bad-sample-string.json", mutate(sample_string))
+
+    def sample_nan(d):
+        m0(d)["add_ns"]["samples"][2] = float("nan")
+    write("bad-sample-nan.json", mutate(sample_nan))
+
+    def sample_inf(d):
+        m0(d)["remove_ns"]["samples"][0] = 123456789
+    write("bad-sample-inf.json",
+          mutate(sample_inf).replace("123456789", "1e999", 1))
+
+    def sample_frac(d):
+        m0(d)["add_ns"]["samples"][1] = 1.5
+    write("bad-sample-fraction.json", mutate(sample_frac))
+
+    def sample_neg(d):
+        m0(d)["remove_ns"]["samples"][3] = -3
+    write("bad-sample-negative.json", mutate(sample_neg))
+
+    def unit(d):
+        m0(d)["add_ns"]["unit"] = "furlongs"
+    write("bad-unit.json", mutate(unit))
+
+    def better(d):
+        m0(d)["add_ns"]["better"] = "sideways"
+    write("bad-better.json", mutate(better))
+
+    def summary_n(d):
+        m0(d)["add_ns"]["summary"]["n"] = 5
+    write("bad-summary-n.json", mutate(summary_n))
+
+    def summary_median(d):
+        m0(d)["add_ns"]["summary"]["median"] += 1000
+    write("bad-summary-median.json", mutate(summary_median))
+
+    def accel(d):
+        d["environment"]["accel"] = "hyperv"
+    write("bad-accel.json", mutate(accel))
+
+    def noenv(d):
+        del d["environment"]
+    write("bad-missing-env.json", mutate(noenv))
+
+    def dupid(d):
+        d["results"][1]["id"] = d["results"][0]["id"]
+    write("bad-duplicate-id.json", mutate(dupid))
+
+    def bigint(d):
+        d["environment"]["memory_bytes"] = 99999999999999999999
+    write("bad-bigint.json", mutate(bigint))
+
+    def memstr(d):
+        d["environment"]["memory_bytes"] = "2G"
+    write("bad-string-number.json", mutate(memstr))
+
+    def timestamp(d):
+        d["timestamp"] = "yesterday"
+    write("bad-timestamp.json", mutate(timestamp))
+
+    def results_obj(d):
+        d["results"] = {}
+    write("bad-results-object.json", mutate(results_obj))
+
+    def metric_name(d):
+        m0(d)["add ns!"] = m0(d).pop("add_ns")
+    write("bad-metric-name.json", mutate(metric_name))
+
+    def long_key(d):
+        m0(d)["x" * 10000] = m0(d).pop("add_ns")
+    write("bad-long-key.json", mutate(long_key))
+
+    def cycles(d):
+        d["parameters"]["cycles"] = "twenty"
+    write("bad-params.json", mutate(cycles))
+
+    def viol(d):
+        d["results"][0]["invariant_violations"][0]["cycle"] = -1
+    write("bad-violation.json", mutate(viol))
+
+    def qemu_args(d):
+        d["environment"]["qemu"]["args"][1] = 7
+    write("bad-qemu-args.json", mutate(qemu_args))
+
+    def stddev_null(d):
+        m0(d)["add_ns"]["summary"]["stddev"] = None
+    write("bad-summary-null.json", mutate(stddev_null))
+
+    def config_hash(d):
+        d["environment"]["kernel"]["config_hash"] = "md5:1234"
+    write("bad-config-hash.json", mutate(config_hash))
+
+    # Same machine, another accelerator: refused by devmem-compare.
+    def kvm(d):
+        d["environment"]["accel"] = "kvm"
+    write("valid-kvm.json", mutate(kvm))
+
+
+if __name__ == "__main__":
+    main()
