@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stats.c: statistics on benchmark samples for devmem (see stats.h for
+ * Statistics on benchmark samples for devmem (see stats.h for
  * the conventions: type-7 quantiles, Welford stddev, percentile bootstrap
  * with a seeded splitmix64 generator, Mann-Whitney U with an exact
  * permutation p-value for small samples).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * stats.h: statistics on benchmark samples for devmem.
+ * Statistics on benchmark samples for devmem.
  *
  * Samples are doubles (latencies are integer nanoseconds stored in doubles,
  * exact up to 2^53).  A value that is undefined for the input (the median

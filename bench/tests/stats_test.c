@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stats_test.c: bench/stats.c on known data.
+ * Unit tests of bench/stats.c on known data.
  *
  * Expected values come from tests/reference.py (pure Python, written
  * apart from stats.c: type-7 quantiles by definition, the Mann-Whitney

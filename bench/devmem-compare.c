@@ -1,0 +1,1603 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devmem-compare: did a kernel change hot-add, hot-remove or memmap init
+ * cost, and can the answer be trusted?
+ *
+ * Reads devmem-bench results files (results/SCHEMA.md), matches the
+ * configurations of every revision with the baseline by id, and for each
+ * metric prints the medians with bootstrap confidence intervals, the
+ * relative change of the median, a Mann-Whitney p-value adjusted over the
+ * revision's rows, and a verdict.  Exit status: 0 no regression, 1 a
+ * regression beyond --threshold, 2 unusable input; so it can drive
+ * `git bisect run`.
+ *
+ * To use:
+ *	devmem-compare base.json new.json [more.json ...]
+ *	devmem-compare --format=markdown --threshold=3 base.json new.json
+ *	devmem-compare --merge=a.json a-round1.json a-round2.json
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results.h"
+#include "stats.h"
+
+#define EXIT_NO_REGRESSION	0
+#define EXIT_REGRESSION		1
+#define EXIT_UNUSABLE		2
+
+#define DEFAULT_SEED		0x6465766d656dULL	/* "devmem" */
+#define MAX_GLOBS		64
+
+enum output_format {
+	FORMAT_TABLE,
+	FORMAT_JSON,
+	FORMAT_MARKDOWN,
+};
+
+static struct compare_params {
+	double threshold;	/* fraction: 0.05 is 5% */
+	double confidence;	/* 0.95 */
+	unsigned int resamples;
+	uint64_t seed;
+	enum dm_p_adjust correction;
+	enum output_format format;
+	bool force;
+	const char *labels;
+	const char *merge;
+	const char *metric_globs[MAX_GLOBS];
+	size_t nr_metric_globs;
+	const char *config_globs[MAX_GLOBS];
+	size_t nr_config_globs;
+} param = {
+	.threshold = 0.05,
+	.confidence = 0.95,
+	.resamples = 2000,
+	.seed = DEFAULT_SEED,
+	.correction = DM_P_ADJUST_HOLM,
+	.format = FORMAT_TABLE,
+};
+
+enum verdict {
+	V_BASE,			/* the baseline's own cell */
+	V_IMPROVED,
+	V_REGRESSED,
+	V_NO_CHANGE,
+	V_NOISY,
+	V_CHANGED,		/* significant change of a "better": "none" metric */
+	V_NOT_COMPARED,		/* missing, skipped or empty on either side */
+	V_NR,
+};
+
+static const char *const verdict_names[V_NR] = {
+	[V_BASE]	 = "",
+	[V_IMPROVED]	 = "improved",
+	[V_REGRESSED]	 = "regressed",
+	[V_NO_CHANGE]	 = "no significant change",
+	[V_NOISY]	 = "too noisy to tell",
+	[V_CHANGED]	 = "changed",
+	[V_NOT_COMPARED] = "not compared",
+};
+
+struct input {
+	const char *path;
+	char *label;
+	struct dm_results *res;
+};
+
+/* One file's numbers for one metric of one configuration. */
+struct cell {
+	const struct dm_metric *m;	/* NULL: not compared */
+	double lo, hi;			/* median CI; NAN if n < 2 */
+	double change, change_lo, change_hi;	/* relative, revisions only */
+	double hl;			/* Hodges-Lehmann shift, metric units */
+	struct dm_mann_whitney mw;
+	double p_adj;
+	bool compared;			/* both sides have samples */
+	enum verdict verdict;
+	char note[160];
+};
+
+struct row {
+	const struct dm_result *config;	/* the baseline's */
+	const struct dm_metric *metric;	/* the baseline's */
+	struct cell *cells;		/* [0] baseline, [1..] revisions */
+};
+
+struct comparison {
+	struct input *in;
+	size_t nr_in;
+	struct row *rows;
+	size_t nr_rows;
+	bool env_differs;		/* and --force was given */
+	char env_diff[2048];
+	char **extras;			/* "only in <label>: ..." */
+	size_t nr_extras;
+};
+
+static void __attribute__((format(printf, 1, 2))) error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("devmem-compare: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: devmem-compare [options] BASE.json NEW.json [MORE.json ...]\n"
+"       devmem-compare --merge=OUT.json ROUND.json [ROUND.json ...]\n"
+"\n"
+"Compare devmem-bench results: every revision against the baseline (the\n"
+"first file), configuration by configuration and metric by metric.\n"
+"\n"
+"Options:\n"
+"  -t, --threshold=PCT     smallest relative change of the median that\n"
+"                          counts, in percent (default: 5)\n"
+"  -c, --confidence=LEVEL  confidence level, 0.5 to 0.999 or 50 to 99.9\n"
+"                          (default: 0.95)\n"
+"  -f, --format=FORMAT     table, json or markdown (default: table)\n"
+"  -B, --resamples=N       bootstrap resamples, 100 to 1000000 (default: 2000)\n"
+"  -s, --seed=N            bootstrap seed (default: 0x6465766d656d)\n"
+"      --correction=METHOD multiple comparisons over a revision's rows:\n"
+"                          holm (family-wise), bh (false discovery rate)\n"
+"                          or none (default: holm)\n"
+"  -m, --metric=GLOB       compare only metrics matching GLOB (repeatable)\n"
+"  -C, --config=GLOB       compare only configurations matching GLOB\n"
+"  -l, --labels=A,B,...    names of the files in the output (default: file\n"
+"                          names without .json)\n"
+"      --force             compare even if the environments differ\n"
+"      --merge=OUT         merge rounds of one kernel into OUT and exit\n"
+"  -h, --help              this help\n"
+"\n"
+"Verdicts: \"regressed\"/\"improved\": the Mann-Whitney p, adjusted, is below\n"
+"1 - LEVEL and the median moved by at least the threshold; \"no significant\n"
+"change\": the confidence interval of the change lies within the threshold;\n"
+"\"too noisy to tell\": neither (or too few samples to ever reach LEVEL).\n"
+"\n"
+"Exit status: 0 no regression, 1 a regression beyond the threshold,\n"
+"2 unusable input (bad option or file, different environments).\n");
+}
+
+/* Parse a double that must use the whole string (an optional '%' aside). */
+static int parse_double(const char *s, double *out, bool *percent)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end == s || errno)
+		return -EINVAL;
+	*percent = *end == '%';
+	if (*percent)
+		end++;
+	return *end || !isfinite(*out) ? -EINVAL : 0;
+}
+
+static int parse_options(int argc, char **argv)
+{
+	enum { OPT_CORRECTION = 256, OPT_FORCE, OPT_MERGE };
+	static const struct option longopts[] = {
+		{ "threshold",	required_argument, NULL, 't' },
+		{ "confidence",	required_argument, NULL, 'c' },
+		{ "format",	required_argument, NULL, 'f' },
+		{ "resamples",	required_argument, NULL, 'B' },
+		{ "seed",	required_argument, NULL, 's' },
+		{ "correction",	required_argument, NULL, OPT_CORRECTION },
+		{ "metric",	required_argument, NULL, 'm' },
+		{ "config",	required_argument, NULL, 'C' },
+		{ "labels",	required_argument, NULL, 'l' },
+		{ "force",	no_argument,	   NULL, OPT_FORCE },
+		{ "merge",	required_argument, NULL, OPT_MERGE },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	double d;
+	bool pct;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:c:f:B:s:m:C:l:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_double(optarg, &d, &pct) || d <= 0 || d > 1000) {
+				error("--threshold: '%s' is not a percentage in (0, 1000]",
+				      optarg);
+				return -EINVAL;
+			}
+			param.threshold = d / 100.0;
+			break;
+		case 'c':
+			if (parse_double(optarg, &d, &pct)) {
+				error("--confidence: '%s' is not a number", optarg);
+				return -EINVAL;
+			}
+			if (pct || d > 1.0)
+				d /= 100.0;
+			if (d < 0.5 || d > 0.999) {
+				error("--confidence: '%s' is outside 0.5 to 0.999 (50%% to 99.9%%)",
+				      optarg);
+				return -EINVAL;
+			}
+			param.confidence = d;
+			break;
+		case 'f':
+			if (strcmp(optarg, "table") == 0) {
+				param.format = FORMAT_TABLE;
+			} else if (strcmp(optarg, "json") == 0) {
+				param.format = FORMAT_JSON;
+			} else if (strcmp(optarg, "markdown") == 0 ||
+				   strcmp(optarg, "md") == 0) {
+				param.format = FORMAT_MARKDOWN;
+			} else {
+				error("--format: unknown format '%s' (table, json, markdown)",
+				      optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'B': {
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 100 ||
+			    v > 1000000 || optarg[0] == '-') {
+				error("--resamples: '%s' is not an integer from 100 to 1000000",
+				      optarg);
+				return -EINVAL;
+			}
+			param.resamples = (unsigned int)v;
+			break;
+		}
+		case 's':
+			errno = 0;
+			param.seed = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || optarg[0] == '-') {
+				error("--seed: '%s' is not an unsigned integer",
+				      optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_CORRECTION:
+			if (strcmp(optarg, "holm") == 0) {
+				param.correction = DM_P_ADJUST_HOLM;
+			} else if (strcmp(optarg, "bh") == 0) {
+				param.correction = DM_P_ADJUST_BH;
+			} else if (strcmp(optarg, "none") == 0) {
+				param.correction = DM_P_ADJUST_NONE;
+			} else {
+				error("--correction: unknown method '%s' (holm, bh, none)",
+				      optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'm':
+		case 'C': {
+			const char **globs = c == 'm' ? param.metric_globs :
+					     param.config_globs;
+			size_t *nr = c == 'm' ? &param.nr_metric_globs :
+				     &param.nr_config_globs;
+
+			if (!*optarg || *nr == MAX_GLOBS) {
+				error("--%s: empty pattern or more than %d patterns",
+				      c == 'm' ? "metric" : "config", MAX_GLOBS);
+				return -EINVAL;
+			}
+			globs[(*nr)++] = optarg;
+			break;
+		}
+		case 'l':
+			param.labels = optarg;
+			break;
+		case OPT_FORCE:
+			param.force = true;
+			break;
+		case OPT_MERGE:
+			if (!*optarg) {
+				error("--merge: empty output file name");
+				return -EINVAL;
+			}
+			param.merge = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_NO_REGRESSION);
+		case ':':
+			error("option '%s' needs an argument", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (optopt)
+				error("unknown option '-%c'", optopt);
+			else
+				error("unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static bool glob_match(const char *const *globs, size_t nr, const char *s)
+{
+	size_t i;
+
+	if (nr == 0)
+		return true;
+	for (i = 0; i < nr; i++)
+		if (fnmatch(globs[i], s, 0) == 0)
+			return true;
+	return false;
+}
+
+/* "dir/run-a.json" -> "run-a". */
+static char *default_label(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 5 && strcmp(base + len - 5, ".json") == 0)
+		len -= 5;
+	return strndup(base, len);
+}
+
+static int set_labels(struct input *in, size_t n)
+{
+	const char *p = param.labels;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (p) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+			if (len == 0) {
+				error("--labels: empty label for %s", in[i].path);
+				return -EINVAL;
+			}
+			in[i].label = strndup(p, len);
+			p = comma ? comma + 1 : NULL;
+		} else {
+			if (param.labels) {
+				error("--labels: %zu labels for %zu files", i,
+				      n);
+				return -EINVAL;
+			}
+			in[i].label = default_label(in[i].path);
+		}
+		if (!in[i].label)
+			return -ENOMEM;
+		/* Two files with the same name in different folders. */
+		for (j = 0; j < i; j++) {
+			if (strcmp(in[i].label, in[j].label) == 0) {
+				if (param.labels) {
+					error("--labels: '%s' used twice",
+					      in[i].label);
+					return -EINVAL;
+				}
+				free(in[i].label);
+				in[i].label = strdup(in[i].path);
+				if (!in[i].label)
+					return -ENOMEM;
+				break;
+			}
+		}
+	}
+	if (p) {
+		error("--labels: more labels than the %zu files", n);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_inputs(struct input *in, size_t n)
+{
+	char err[DM_ERR_LEN];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = dm_results_load(in[i].path, &in[i].res, err, sizeof(err));
+		if (rc) {
+			error("%s", err);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void free_inputs(struct input *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dm_results_free(in[i].res);
+		free(in[i].label);
+	}
+	free(in);
+}
+
+static int do_merge(char **paths, size_t n)
+{
+	struct dm_results **res, *merged;
+	char err[DM_ERR_LEN + 1024];
+	struct input *in;
+	size_t i;
+	int rc;
+
+	in = calloc(n, sizeof(*in));
+	res = calloc(n, sizeof(*res));
+	if (!in || !res) {
+		free(in);
+		free(res);
+		error("out of memory");
+		return EXIT_UNUSABLE;
+	}
+	for (i = 0; i < n; i++)
+		in[i].path = paths[i];
+	rc = load_inputs(in, n);
+	if (rc)
+		goto out_free_inputs;
+	for (i = 0; i < n; i++)
+		res[i] = in[i].res;
+	rc = dm_results_merge(res, n, &merged, err, sizeof(err));
+	if (rc) {
+		error("%s", err);
+		goto out_free_inputs;
+	}
+	rc = dm_results_write(merged, param.merge, err, sizeof(err));
+	if (rc)
+		error("%s", err);
+	dm_results_free(merged);
+
+out_free_inputs:
+	free_inputs(in, n);
+	free(res);
+	return rc ? EXIT_UNUSABLE : EXIT_NO_REGRESSION;
+}
+
+static int add_extra(struct comparison *cmp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int add_extra(struct comparison *cmp, const char *fmt, ...)
+{
+	char **p, *s;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -ENOMEM;
+	p = realloc(cmp->extras, (cmp->nr_extras + 1) * sizeof(*p));
+	if (!p) {
+		free(s);
+		return -ENOMEM;
+	}
+	cmp->extras = p;
+	cmp->extras[cmp->nr_extras++] = s;
+	return 0;
+}
+
+/*
+ * Refuse what cannot be compared: other machines, accelerators, tracing;
+ * the same id with a different configuration; a metric whose unit or
+ * direction changed.  --force downgrades the first two to a warning.
+ */
+static int check_comparable(struct comparison *cmp)
+{
+	const struct dm_results *base = cmp->in[0].res;
+	size_t i, j, k, used = 0;
+	int rc = 0;
+
+	for (i = 1; i < cmp->nr_in; i++) {
+		const struct dm_results *rev = cmp->in[i].res;
+		char diff[1024];
+
+		if (dm_results_env_diff(base, rev, DM_ENV_MACHINE, diff,
+					sizeof(diff))) {
+			int n = snprintf(cmp->env_diff + used,
+					 sizeof(cmp->env_diff) - used, "%s",
+					 diff);
+
+			if (n > 0 && used + (size_t)n < sizeof(cmp->env_diff))
+				used += (size_t)n;
+			rc = -EINVAL;
+		}
+		for (j = 0; j < base->nr_results; j++) {
+			const struct dm_result *b = base->results[j];
+			const struct dm_result *r = dm_results_find(rev, b->id);
+
+			if (!r)
+				continue;
+			if (!json_object_equal(b->config, r->config)) {
+				int n = snprintf(cmp->env_diff + used,
+						 sizeof(cmp->env_diff) - used,
+						 "results[id=%s].config differs between %s and %s\n",
+						 b->id, base->name, rev->name);
+
+				if (n > 0 && used + (size_t)n < sizeof(cmp->env_diff))
+					used += (size_t)n;
+				rc = -EINVAL;
+			}
+			for (k = 0; k < b->nr_metrics; k++) {
+				const struct dm_metric *mb = &b->metrics[k];
+				const struct dm_metric *mr;
+
+				mr = dm_result_find_metric(r, mb->name);
+				if (mr && (mr->unit != mb->unit ||
+					   mr->better != mb->better)) {
+					error("results[id=%s].metrics.%s: unit/better is %s/%s in %s but %s/%s in %s; cannot compare",
+					      b->id, mb->name,
+					      dm_unit_name(mb->unit),
+					      dm_better_name(mb->better),
+					      base->name,
+					      dm_unit_name(mr->unit),
+					      dm_better_name(mr->better),
+					      rev->name);
+					return -EDOM;
+				}
+			}
+		}
+	}
+	if (rc && !param.force) {
+		error("refusing to compare results from different environments (--force to override):\n%s",
+		      cmp->env_diff);
+		return rc;
+	}
+	if (rc) {
+		fprintf(stderr, "devmem-compare: warning: comparing different environments (--force):\n%s",
+			cmp->env_diff);
+		cmp->env_differs = true;
+	}
+	return 0;
+}
+
+/* Seed for one (configuration, metric, file) so rows are independent of order. */
+static uint64_t row_seed(const char *id, const char *metric, size_t file,
+			 unsigned int which)
+{
+	uint64_t s = dm_seed_mix(dm_seed_mix(param.seed, id), metric);
+
+	return s + 4 * file + which;
+}
+
+static void median_ci(struct cell *c, const char *id, size_t file)
+{
+	int rc;
+
+	c->lo = c->hi = NAN;
+	rc = dm_stats_bootstrap_median_ci(c->m->samples, c->m->n,
+					  param.resamples, param.confidence,
+					  row_seed(id, c->m->name, file, 0),
+					  &c->lo, &c->hi);
+	if (rc && rc != -EDOM)
+		c->lo = c->hi = NAN;
+}
+
+/* Everything but the verdict, which needs the adjusted p of all rows. */
+static int compare_cell(struct cell *c, const struct cell *base,
+			const char *id, size_t file)
+{
+	const struct dm_metric *b = base->m, *m = c->m;
+	int rc;
+
+	median_ci(c, id, file);
+	c->change = dm_stats_relative_change(b->summary.median,
+					     m->summary.median);
+	c->change_lo = c->change_hi = NAN;
+	rc = dm_stats_bootstrap_change_ci(b->samples, b->n, m->samples, m->n,
+					  param.resamples, param.confidence,
+					  row_seed(id, m->name, file, 1),
+					  &c->change_lo, &c->change_hi);
+	if (rc && rc != -EDOM)
+		return rc;
+	rc = dm_stats_mann_whitney(m->samples, m->n, b->samples, b->n, &c->mw);
+	if (rc)
+		return rc;
+	c->p_adj = c->mw.p;
+	rc = dm_stats_hodges_lehmann(b->samples, b->n, m->samples, m->n,
+				     &c->hl);
+	if (rc == -E2BIG)
+		c->hl = NAN;
+	else if (rc)
+		return rc;
+	return 0;
+}
+
+static void fmt_pct(char *buf, size_t len, double f)
+{
+	if (isnan(f))
+		snprintf(buf, len, "n/a");
+	else if (isinf(f))
+		snprintf(buf, len, "%sinf", f > 0 ? "+" : "-");
+	else
+		snprintf(buf, len, "%+.1f%%", f * 100.0);
+}
+
+/* The verdict of a revision's cell, once its p has been adjusted. */
+static void decide(struct cell *c, const struct cell *base)
+{
+	const struct dm_metric *b = base->m, *m = c->m;
+	double alpha = 1.0 - param.confidence, t = param.threshold;
+	double minp = dm_stats_mann_whitney_min_p(b->n, m->n);
+	double worse = c->change, worse_lo = c->change_lo;
+	double worse_hi = c->change_hi;
+	bool significant = c->p_adj < alpha;
+	char lo[24], hi[24];
+
+	if (b->n < 2 || m->n < 2 || minp >= alpha) {
+		c->verdict = V_NOISY;
+		snprintf(c->note, sizeof(c->note),
+			 "too few samples (n=%zu/%zu): smallest possible p is %.2g",
+			 b->n, m->n, minp);
+		return;
+	}
+	if (b->better == DM_BETTER_HIGHER) {
+		worse = -c->change;
+		worse_lo = -c->change_hi;
+		worse_hi = -c->change_lo;
+	}
+
+	if (significant && fabs(c->change) >= t) {
+		if (b->better == DM_BETTER_NONE)
+			c->verdict = V_CHANGED;
+		else
+			c->verdict = worse > 0 ? V_REGRESSED : V_IMPROVED;
+		return;
+	}
+	fmt_pct(lo, sizeof(lo), c->change_lo);
+	fmt_pct(hi, sizeof(hi), c->change_hi);
+	if (worse_lo > -t && worse_hi < t) {
+		c->verdict = V_NO_CHANGE;
+		if (significant)
+			snprintf(c->note, sizeof(c->note),
+				 "significant but smaller than %.3g%%",
+				 t * 100.0);
+		return;
+	}
+	c->verdict = V_NOISY;
+	snprintf(c->note, sizeof(c->note), "%s, yet the %.3g%% CI [%s, %s] reaches past +/-%.3g%%",
+		 significant ? "significant but small" : "not significant",
+		 param.confidence * 100.0, lo, hi, t * 100.0);
+}
+
+static int build_rows(struct comparison *cmp)
+{
+	const struct dm_results *base = cmp->in[0].res;
+	size_t i, j, k, f, alloc = 0;
+	int rc;
+
+	for (i = 0; i < base->nr_results; i++) {
+		const struct dm_result *br = base->results[i];
+
+		if (!glob_match(param.config_globs, param.nr_config_globs,
+				br->id))
+			continue;
+		if (br->skipped &&
+		    add_extra(cmp, "configuration %s skipped in %s: %s",
+			      br->id, cmp->in[0].label, br->skipped))
+			return -ENOMEM;
+		for (j = 0; j < br->nr_metrics; j++) {
+			const struct dm_metric *bm = &br->metrics[j];
+			struct row *row;
+
+			if (!glob_match(param.metric_globs,
+					param.nr_metric_globs, bm->name))
+				continue;
+			if (cmp->nr_rows == alloc) {
+				struct row *p;
+
+				alloc = alloc ? alloc * 2 : 32;
+				p = realloc(cmp->rows, alloc * sizeof(*p));
+				if (!p)
+					return -ENOMEM;
+				cmp->rows = p;
+			}
+			row = &cmp->rows[cmp->nr_rows];
+			row->config = br;
+			row->metric = bm;
+			row->cells = calloc(cmp->nr_in, sizeof(*row->cells));
+			if (!row->cells)
+				return -ENOMEM;
+			cmp->nr_rows++;
+
+			row->cells[0].m = bm;
+			row->cells[0].verdict = V_BASE;
+			median_ci(&row->cells[0], br->id, 0);
+
+			for (f = 1; f < cmp->nr_in; f++) {
+				struct cell *c = &row->cells[f];
+				const struct dm_result *r;
+
+				c->verdict = V_NOT_COMPARED;
+				c->p_adj = c->mw.p = NAN;
+				c->lo = c->hi = c->change = NAN;
+				c->change_lo = c->change_hi = c->hl = NAN;
+				r = dm_results_find(cmp->in[f].res, br->id);
+				if (!r) {
+					snprintf(c->note, sizeof(c->note),
+						 "configuration missing");
+					continue;
+				}
+				if (r->skipped || br->skipped) {
+					snprintf(c->note, sizeof(c->note),
+						 "skipped in %s",
+						 r->skipped ? cmp->in[f].label :
+						 cmp->in[0].label);
+					continue;
+				}
+				c->m = dm_result_find_metric(r, bm->name);
+				if (!c->m) {
+					snprintf(c->note, sizeof(c->note),
+						 "metric missing");
+					continue;
+				}
+				if (c->m->n == 0 || bm->n == 0) {
+					snprintf(c->note, sizeof(c->note),
+						 "no samples");
+					continue;
+				}
+				rc = compare_cell(c, &row->cells[0], br->id, f);
+				if (rc)
+					return rc;
+				c->compared = true;
+			}
+		}
+	}
+
+	/* What a revision has that the baseline does not. */
+	for (f = 1; f < cmp->nr_in; f++) {
+		const struct dm_results *rev = cmp->in[f].res;
+
+		for (i = 0; i < rev->nr_results; i++) {
+			const struct dm_result *r = rev->results[i];
+			const struct dm_result *br = dm_results_find(base, r->id);
+
+			if (!glob_match(param.config_globs,
+					param.nr_config_globs, r->id))
+				continue;
+			if (!br) {
+				if (add_extra(cmp, "configuration %s only in %s",
+					      r->id, cmp->in[f].label))
+					return -ENOMEM;
+				continue;
+			}
+			for (k = 0; k < r->nr_metrics; k++) {
+				const char *name = r->metrics[k].name;
+
+				if (glob_match(param.metric_globs,
+					       param.nr_metric_globs, name) &&
+				    !dm_result_find_metric(br, name) &&
+				    add_extra(cmp, "metric %s of %s only in %s",
+					      name, r->id, cmp->in[f].label))
+					return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Adjust each revision's p-values over its rows, then decide. */
+static int decide_all(struct comparison *cmp)
+{
+	double *p;
+	size_t f, i;
+	int rc;
+
+	p = malloc((cmp->nr_rows + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (f = 1; f < cmp->nr_in; f++) {
+		for (i = 0; i < cmp->nr_rows; i++) {
+			const struct cell *c = &cmp->rows[i].cells[f];
+
+			p[i] = c->compared ? c->mw.p : NAN;
+		}
+		rc = dm_stats_p_adjust(p, cmp->nr_rows, param.correction);
+		if (rc) {
+			free(p);
+			return rc;
+		}
+		for (i = 0; i < cmp->nr_rows; i++) {
+			struct row *row = &cmp->rows[i];
+			struct cell *c = &row->cells[f];
+
+			if (isnan(p[i]))
+				continue;
+			c->p_adj = p[i];
+			decide(c, &row->cells[0]);
+		}
+	}
+	free(p);
+	return 0;
+}
+
+struct rev_summary {
+	size_t count[V_NR];
+	size_t nr_ratios;
+	double gmean;		/* oriented: < 1 is better */
+};
+
+static int summarize_rev(const struct comparison *cmp, size_t f,
+			 struct rev_summary *s)
+{
+	double *ratio;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	ratio = malloc((cmp->nr_rows + 1) * sizeof(*ratio));
+	if (!ratio)
+		return -ENOMEM;
+	for (i = 0; i < cmp->nr_rows; i++) {
+		const struct cell *c = &cmp->rows[i].cells[f];
+		const struct dm_metric *b = cmp->rows[i].cells[0].m;
+		double mb, mr;
+
+		s->count[c->verdict]++;
+		if (c->verdict == V_NOT_COMPARED ||
+		    b->better == DM_BETTER_NONE)
+			continue;
+		mb = b->summary.median;
+		mr = c->m->summary.median;
+		if (!(mb > 0.0) || !(mr > 0.0))
+			continue;
+		ratio[s->nr_ratios++] = b->better == DM_BETTER_LOWER ?
+					mr / mb : mb / mr;
+	}
+	s->gmean = dm_stats_geomean(ratio, s->nr_ratios);
+	free(ratio);
+	return 0;
+}
+
+/* Display scale of a row, chosen from the baseline's median. */
+struct scale {
+	double div;
+	const char *suffix;
+	int prec;
+};
+
+static struct scale pick_scale(enum dm_unit unit, double ref)
+{
+	static const char *const ns[] = { "ns", "us", "ms", "s" };
+	static const char *const nspp[] = { "ns/page", "us/page", "ms/page",
+					    "s/page" };
+	static const char *const bytes[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *const bps[] = { "B/s", "KiB/s", "MiB/s", "GiB/s",
+					   "TiB/s" };
+	struct scale sc = { 1.0, "", 3 };
+	double a = fabs(ref), scaled;
+	int i = 0;
+
+	if (isnan(a))
+		a = 0.0;
+	switch (unit) {
+	case DM_UNIT_NS:
+	case DM_UNIT_NS_PER_PAGE:
+		while (i < 3 && a >= 1000.0 * sc.div) {
+			sc.div *= 1000.0;
+			i++;
+		}
+		sc.suffix = unit == DM_UNIT_NS ? ns[i] : nspp[i];
+		break;
+	case DM_UNIT_BYTES:
+	case DM_UNIT_BYTES_PER_SEC:
+		while (i < 4 && a >= 1024.0 * sc.div) {
+			sc.div *= 1024.0;
+			i++;
+		}
+		sc.suffix = unit == DM_UNIT_BYTES ? bytes[i] : bps[i];
+		break;
+	case DM_UNIT_PAGES:
+		sc.suffix = "pages";
+		break;
+	default:
+		break;
+	}
+	scaled = a / sc.div;
+	sc.prec = scaled < 10.0 ? 3 : scaled < 100.0 ? 2 : scaled < 1000.0 ?
+		  1 : 0;
+	/* Whole ns, pages or bytes need no decimals unless scaled. */
+	if (dm_unit_is_integer(unit) && sc.div == 1.0)
+		sc.prec = ref == floor(ref) ? 0 : 1;
+	return sc;
+}
+
+static void fmt_value(char *buf, size_t len, double v, const struct scale *sc)
+{
+	if (isnan(v))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.*f", sc->prec, v / sc->div);
+}
+
+/* "1.234 [1.201, 1.262] ms" */
+static void fmt_median(char *buf, size_t len, const struct cell *c,
+		       const struct scale *sc)
+{
+	char m[32], lo[32], hi[32];
+
+	fmt_value(m, sizeof(m), c->m->summary.median, sc);
+	if (isnan(c->lo)) {
+		snprintf(buf, len, "%s%s%s", m, *sc->suffix ? " " : "",
+			 sc->suffix);
+		return;
+	}
+	fmt_value(lo, sizeof(lo), c->lo, sc);
+	fmt_value(hi, sizeof(hi), c->hi, sc);
+	snprintf(buf, len, "%s [%s, %s]%s%s", m, lo, hi, *sc->suffix ? " " : "",
+		 sc->suffix);
+}
+
+/* "+24.0% worse [+21.0%, +27.1%]" */
+static void fmt_change(char *buf, size_t len, const struct cell *c,
+		       enum dm_better better)
+{
+	char ch[24], lo[24], hi[24];
+	const char *dir = "";
+
+	fmt_pct(ch, sizeof(ch), c->change);
+	fmt_pct(lo, sizeof(lo), c->change_lo);
+	fmt_pct(hi, sizeof(hi), c->change_hi);
+	if (better != DM_BETTER_NONE && c->change != 0.0 && !isnan(c->change)) {
+		bool up = c->change > 0.0;
+
+		dir = up == (better == DM_BETTER_LOWER) ? " worse" : " better";
+	}
+	if (isnan(c->change_lo))
+		snprintf(buf, len, "%s%s", ch, dir);
+	else
+		snprintf(buf, len, "%s%s [%s, %s]", ch, dir, lo, hi);
+}
+
+static void fmt_p(char *buf, size_t len, double p)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else if (p < 0.001)
+		snprintf(buf, len, "<0.001");
+	else
+		snprintf(buf, len, "%.3f", p);
+}
+
+static const char *correction_name(void)
+{
+	switch (param.correction) {
+	case DM_P_ADJUST_HOLM:
+		return "holm";
+	case DM_P_ADJUST_BH:
+		return "bh";
+	default:
+		return "none";
+	}
+}
+
+/* "4 KiB", "2 MiB", "1.5 GiB" */
+static void fmt_bytes(char *buf, size_t len, double v)
+{
+	static const char *const sfx[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int i = 0;
+
+	while (i < 4 && fabs(v) >= 1024.0) {
+		v /= 1024.0;
+		i++;
+	}
+	snprintf(buf, len, "%.*f %s", v == floor(v) ? 0 : 1, v, sfx[i]);
+}
+
+static const char *config_str(const struct dm_result *r, const char *key)
+{
+	json_object *o;
+
+	if (!json_object_object_get_ex(r->config, key, &o))
+		return "?";
+	return json_object_get_string(o);
+}
+
+static double config_num(const struct dm_result *r, const char *key)
+{
+	json_object *o;
+
+	if (!json_object_object_get_ex(r->config, key, &o))
+		return NAN;
+	return json_object_get_double(o);
+}
+
+/* "devdax, memmap in mem, align 2 MiB, size 1 GiB, driver sysfs" */
+static void fmt_config(char *buf, size_t len, const struct dm_result *r)
+{
+	char align[32], size[32];
+
+	fmt_bytes(align, sizeof(align), config_num(r, "align_bytes"));
+	fmt_bytes(size, sizeof(size), config_num(r, "size_bytes"));
+	snprintf(buf, len, "%s, memmap in %s, align %s, size %s, driver %s",
+		 config_str(r, "mode"), config_str(r, "map"), align, size,
+		 config_str(r, "driver"));
+}
+
+static const char *env_str(const struct dm_results *res, const char *a,
+			   const char *b)
+{
+	json_object *o;
+
+	if (!json_object_object_get_ex(res->environment, a, &o))
+		return "?";
+	if (b && !json_object_object_get_ex(o, b, &o))
+		return "?";
+	return o ? json_object_get_string(o) : "-";
+}
+
+/* Table output: one block per configuration, one line per file. */
+#define NR_COLS 7
+
+struct line {
+	const char *title;	/* a configuration heading, or NULL */
+	char *cell[NR_COLS];
+};
+
+static void print_header(const struct comparison *cmp, FILE *out,
+			 const char *prefix)
+{
+	const struct dm_results *base = cmp->in[0].res;
+	char mem[32];
+	size_t i;
+
+	fprintf(out, "%sdevmem-compare: threshold %.3g%%, confidence %.3g%%, %s correction over each revision's rows, %u bootstrap resamples\n",
+		prefix, param.threshold * 100.0, param.confidence * 100.0,
+		correction_name(), param.resamples);
+	fmt_bytes(mem, sizeof(mem),
+		  strtod(env_str(base, "memory_bytes", NULL), NULL));
+	fprintf(out, "%senvironment: %s, %s x %s CPUs, %s memory, tracing %s, qemu %s\n",
+		prefix, env_str(base, "accel", NULL),
+		env_str(base, "cpu", "model"), env_str(base, "cpu", "count"),
+		mem, env_str(base, "tracing", NULL),
+		env_str(base, "qemu", "version"));
+	for (i = 0; i < cmp->nr_in; i++) {
+		const struct dm_results *r = cmp->in[i].res;
+
+		fprintf(out, "%s%-8s %s: kernel %s (%s%s%s%s%s), %s, %lld round%s%s\n",
+			prefix, i ? "revision" : "baseline", cmp->in[i].label,
+			env_str(r, "kernel", "release"),
+			env_str(r, "kernel", "name"),
+			strcmp(env_str(r, "kernel", "series"), "-") ? " " : "",
+			strcmp(env_str(r, "kernel", "series"), "-") ?
+				env_str(r, "kernel", "series") : "",
+			strcmp(env_str(r, "kernel", "revision"), "-") ? " " : "",
+			strcmp(env_str(r, "kernel", "revision"), "-") ?
+				env_str(r, "kernel", "revision") : "",
+			r->timestamp, (long long)r->rounds,
+			r->rounds == 1 ? "" : "s",
+			i ? "" : " (baseline)");
+	}
+	if (cmp->env_differs)
+		fprintf(out, "%sWARNING: the environments differ (--force):\n%s",
+			prefix, cmp->env_diff);
+}
+
+static void print_violations(const struct comparison *cmp, FILE *out,
+			     const struct dm_result *br, const char *prefix)
+{
+	size_t f;
+
+	for (f = 0; f < cmp->nr_in; f++) {
+		const struct dm_result *r = dm_results_find(cmp->in[f].res,
+							    br->id);
+
+		if (!r || !r->nr_violations)
+			continue;
+		fprintf(out, "%s! %zu invariant violation%s in %s, first: cycle %lld %s: %s\n",
+			prefix, r->nr_violations,
+			r->nr_violations == 1 ? "" : "s", cmp->in[f].label,
+			(long long)r->violations[0].cycle,
+			r->violations[0].check, r->violations[0].detail);
+	}
+}
+
+static int print_summary(const struct comparison *cmp, FILE *out,
+			 const char *prefix, bool md)
+{
+	struct rev_summary s;
+	size_t f, total = 0;
+	int rc;
+
+	fprintf(out, md ? "\n**Summary**\n\n" : "\nSummary\n");
+	for (f = 1; f < cmp->nr_in; f++) {
+		char g[64];
+
+		rc = summarize_rev(cmp, f, &s);
+		if (rc)
+			return rc;
+		if (isnan(s.gmean))
+			snprintf(g, sizeof(g), "n/a");
+		else
+			snprintf(g, sizeof(g), "%.3f (%.1f%% %s)", s.gmean,
+				 fabs(s.gmean - 1.0) * 100.0,
+				 s.gmean > 1.0 ? "worse" : "better");
+		fprintf(out, "%s%s vs %s: geometric mean of median ratios %s over %zu rows; %zu regressed, %zu improved, %zu no significant change, %zu too noisy to tell, %zu changed, %zu not compared\n",
+			prefix, cmp->in[f].label, cmp->in[0].label, g,
+			s.nr_ratios, s.count[V_REGRESSED], s.count[V_IMPROVED],
+			s.count[V_NO_CHANGE], s.count[V_NOISY],
+			s.count[V_CHANGED], s.count[V_NOT_COMPARED]);
+		total += s.count[V_REGRESSED];
+	}
+	for (f = 0; f < cmp->nr_extras; f++)
+		fprintf(out, "%snote: %s\n", prefix, cmp->extras[f]);
+	if (total)
+		fprintf(out, md ? "\n**Regression**: %zu row%s regressed by %.3g%% or more at %.3g%% confidence.\n" :
+			"\nREGRESSION: %zu row%s regressed by %.3g%% or more at %.3g%% confidence\n",
+			total, total == 1 ? "" : "s", param.threshold * 100.0,
+			param.confidence * 100.0);
+	else
+		fprintf(out, md ? "\nNo regression of %.3g%% or more at %.3g%% confidence.\n" :
+			"\nno regression of %.3g%% or more at %.3g%% confidence\n",
+			param.threshold * 100.0, param.confidence * 100.0);
+	return 0;
+}
+
+/* Cells of one file's line of a row: metric, file, median, n, change, p, verdict. */
+static int row_cells(const struct comparison *cmp, const struct row *row,
+		     size_t f, char *cell[NR_COLS])
+{
+	const struct cell *c = &row->cells[f];
+	struct scale sc;
+	char buf[256];
+	size_t i;
+
+	sc = pick_scale(row->metric->unit, row->metric->summary.median);
+	cell[0] = strdup(f == 0 ? row->metric->name : "");
+	cell[1] = strdup(cmp->in[f].label);
+	if (c->m && c->m->n) {
+		fmt_median(buf, sizeof(buf), c, &sc);
+		cell[2] = strdup(buf);
+		snprintf(buf, sizeof(buf), "%zu", c->m->n);
+		cell[3] = strdup(buf);
+	} else {
+		cell[2] = strdup("-");
+		cell[3] = strdup(c->m ? "0" : "-");
+	}
+	if (f == 0 || c->verdict == V_NOT_COMPARED) {
+		cell[4] = strdup("");
+		cell[5] = strdup("");
+	} else {
+		fmt_change(buf, sizeof(buf), c, row->metric->better);
+		cell[4] = strdup(buf);
+		fmt_p(buf, sizeof(buf), c->p_adj);
+		cell[5] = strdup(buf);
+	}
+	if (c->note[0])
+		snprintf(buf, sizeof(buf), "%s (%s)", verdict_names[c->verdict],
+			 c->note);
+	else
+		snprintf(buf, sizeof(buf), "%s", verdict_names[c->verdict]);
+	cell[6] = strdup(buf);
+	for (i = 0; i < NR_COLS; i++)
+		if (!cell[i])
+			return -ENOMEM;
+	return 0;
+}
+
+static void free_lines(struct line *lines, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < NR_COLS; j++)
+			free(lines[i].cell[j]);
+	free(lines);
+}
+
+/* One table line, columns padded to @width, no trailing blanks. */
+static int print_aligned(FILE *out, const char *const cell[NR_COLS],
+			 const size_t width[NR_COLS])
+{
+	size_t len = 2, used = 0, j;
+	char *buf;
+
+	for (j = 0; j < NR_COLS; j++)
+		len += width[j] + strlen(cell[j]) + 1;
+	buf = malloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	used = (size_t)sprintf(buf, " ");
+	for (j = 0; j < NR_COLS; j++)
+		used += (size_t)sprintf(buf + used, j == 3 ? " %*s" : " %-*s",
+					(int)width[j], cell[j]);
+	while (used && buf[used - 1] == ' ')
+		used--;
+	buf[used] = '\0';
+	fprintf(out, "%s\n", buf);
+	free(buf);
+	return 0;
+}
+
+static int print_table(const struct comparison *cmp, FILE *out, bool md)
+{
+	static const char *const head[NR_COLS] = {
+		"metric", "file", "median [CI]", "n", "change [CI]", "p(adj)",
+		"verdict",
+	};
+	size_t width[NR_COLS], nr = 0, i, j, f;
+	const struct dm_result *prev = NULL;
+	struct line *lines;
+	int rc = -ENOMEM;
+
+	lines = calloc(cmp->nr_rows * (cmp->nr_in + 1) + 1, sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
+	for (j = 0; j < NR_COLS; j++)
+		width[j] = strlen(head[j]);
+	for (i = 0; i < cmp->nr_rows; i++) {
+		const struct row *row = &cmp->rows[i];
+
+		if (row->config != prev) {
+			lines[nr++].title = row->config->id;
+			prev = row->config;
+		}
+		for (f = 0; f < cmp->nr_in; f++) {
+			if (row_cells(cmp, row, f, lines[nr++].cell))
+				goto out_free_lines;
+		}
+	}
+	for (i = 0; i < nr; i++)
+		for (j = 0; !lines[i].title && j < NR_COLS; j++)
+			if (strlen(lines[i].cell[j]) > width[j])
+				width[j] = strlen(lines[i].cell[j]);
+
+	print_header(cmp, out, md ? "- " : "");
+	prev = NULL;
+	for (i = 0; i < nr; i++) {
+		if (lines[i].title) {
+			const struct dm_result *r;
+			char conf[300];
+
+			r = dm_results_find(cmp->in[0].res, lines[i].title);
+			fmt_config(conf, sizeof(conf), r);
+			if (md) {
+				fprintf(out, "\n**%s** `%s`\n\n", r->id, conf);
+				print_violations(cmp, out, r, "- ");
+				fprintf(out, "|");
+				for (j = 0; j < NR_COLS; j++)
+					fprintf(out, " %s |", head[j]);
+				fprintf(out, "\n|");
+				for (j = 0; j < NR_COLS; j++)
+					fprintf(out, "%s|", j == 3 ? "---:" : "---");
+				fprintf(out, "\n");
+			} else {
+				fprintf(out, "\n%s  %s\n", r->id, conf);
+				print_violations(cmp, out, r, "  ");
+				if (print_aligned(out, head, width))
+					goto out_free_lines;
+			}
+			continue;
+		}
+		if (md) {
+			fprintf(out, "|");
+			for (j = 0; j < NR_COLS; j++) {
+				bool bold = j == 6 &&
+					(strncmp(lines[i].cell[j], "regressed", 9) == 0 ||
+					 strncmp(lines[i].cell[j], "improved", 8) == 0);
+
+				fprintf(out, " %s%s%s |", bold ? "**" : "",
+					lines[i].cell[j], bold ? "**" : "");
+			}
+			fprintf(out, "\n");
+		} else if (print_aligned(out,
+					 (const char *const *)lines[i].cell,
+					 width)) {
+			goto out_free_lines;
+		}
+	}
+	rc = print_summary(cmp, out, md ? "- " : "", md);
+
+out_free_lines:
+	free_lines(lines, nr + 1);
+	return rc;
+}
+
+static int jadd(json_object *o, const char *key, json_object *v)
+{
+	if (json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int jadd_num(json_object *o, const char *key, double d)
+{
+	json_object *v = dm_json_new_number(d);
+
+	if (!v && isfinite(d))
+		return -ENOMEM;
+	return jadd(o, key, v);
+}
+
+static int jadd_str(json_object *o, const char *key, const char *s)
+{
+	json_object *v = s ? json_object_new_string(s) : NULL;
+
+	if (s && !v)
+		return -ENOMEM;
+	return jadd(o, key, v);
+}
+
+/* A value that may be infinite: a number, or the string "inf"/"-inf". */
+static int jadd_ext(json_object *o, const char *key, double d)
+{
+	if (isinf(d))
+		return jadd_str(o, key, d > 0 ? "inf" : "-inf");
+	return jadd_num(o, key, d);
+}
+
+static json_object *cell_json(const struct comparison *cmp, const struct row *row,
+			      size_t f)
+{
+	const struct cell *c = &row->cells[f];
+	json_object *o = json_object_new_object();
+	bool ok;
+
+	if (!o)
+		return NULL;
+	ok = !jadd_str(o, "file", cmp->in[f].label);
+	if (ok && c->m) {
+		ok = !jadd_num(o, "n", (double)c->m->n) &&
+		     !jadd_num(o, "median", c->m->summary.median) &&
+		     !jadd_num(o, "median_ci_low", c->lo) &&
+		     !jadd_num(o, "median_ci_high", c->hi);
+	}
+	if (ok && f > 0) {
+		ok = !jadd_str(o, "verdict", verdict_names[c->verdict]) &&
+		     !jadd_str(o, "note", c->note[0] ? c->note : NULL);
+		if (ok && c->verdict != V_NOT_COMPARED)
+			ok = !jadd_ext(o, "change", c->change) &&
+			     !jadd_ext(o, "change_ci_low", c->change_lo) &&
+			     !jadd_ext(o, "change_ci_high", c->change_hi) &&
+			     !jadd_num(o, "hodges_lehmann_shift", c->hl) &&
+			     !jadd_num(o, "u", c->mw.u) &&
+			     !jadd_num(o, "prob_greater",
+				       c->mw.u / ((double)c->m->n *
+						  (double)row->metric->n)) &&
+			     !jadd_num(o, "z", c->mw.z) &&
+			     !jadd_num(o, "p", c->mw.p) &&
+			     !jadd(o, "p_exact",
+				   json_object_new_boolean(c->mw.exact)) &&
+			     !jadd_num(o, "p_adjusted", c->p_adj);
+	}
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int print_json(const struct comparison *cmp, FILE *out)
+{
+	json_object *root, *arr, *files, *sum;
+	struct rev_summary s;
+	size_t i, f, regressed = 0;
+	int rc = -ENOMEM;
+
+	root = json_object_new_object();
+	if (!root)
+		return -ENOMEM;
+	if (jadd_str(root, "schema", "devmem-compare/1") ||
+	    jadd_num(root, "threshold", param.threshold) ||
+	    jadd_num(root, "confidence", param.confidence) ||
+	    jadd_str(root, "correction", correction_name()) ||
+	    jadd_num(root, "resamples", param.resamples) ||
+	    jadd_str(root, "environment_differences",
+		     cmp->env_differs ? cmp->env_diff : NULL))
+		goto out_put_root;
+
+	files = json_object_new_array();
+	if (!files || jadd(root, "files", files))
+		goto out_put_root;
+	for (f = 0; f < cmp->nr_in; f++) {
+		json_object *o = json_object_new_object();
+
+		if (!o || json_object_array_add(files, o)) {
+			json_object_put(o);
+			goto out_put_root;
+		}
+		if (jadd_str(o, "label", cmp->in[f].label) ||
+		    jadd_str(o, "path", cmp->in[f].path) ||
+		    jadd_str(o, "timestamp", cmp->in[f].res->timestamp) ||
+		    jadd(o, "kernel", json_object_get(
+				json_object_object_get(cmp->in[f].res->environment,
+						       "kernel"))))
+			goto out_put_root;
+	}
+
+	arr = json_object_new_array();
+	if (!arr || jadd(root, "rows", arr))
+		goto out_put_root;
+	for (i = 0; i < cmp->nr_rows; i++) {
+		const struct row *row = &cmp->rows[i];
+		json_object *o = json_object_new_object(), *revs;
+
+		if (!o || json_object_array_add(arr, o)) {
+			json_object_put(o);
+			goto out_put_root;
+		}
+		if (jadd_str(o, "config", row->config->id) ||
+		    jadd_str(o, "metric", row->metric->name) ||
+		    jadd_str(o, "unit", dm_unit_name(row->metric->unit)) ||
+		    jadd_str(o, "better", dm_better_name(row->metric->better)) ||
+		    jadd(o, "base", cell_json(cmp, row, 0)))
+			goto out_put_root;
+		revs = json_object_new_array();
+		if (!revs || jadd(o, "revisions", revs))
+			goto out_put_root;
+		for (f = 1; f < cmp->nr_in; f++) {
+			json_object *c = cell_json(cmp, row, f);
+
+			if (!c || json_object_array_add(revs, c)) {
+				json_object_put(c);
+				goto out_put_root;
+			}
+		}
+	}
+
+	sum = json_object_new_array();
+	if (!sum || jadd(root, "summary", sum))
+		goto out_put_root;
+	for (f = 1; f < cmp->nr_in; f++) {
+		json_object *o = json_object_new_object();
+
+		if (!o || json_object_array_add(sum, o)) {
+			json_object_put(o);
+			goto out_put_root;
+		}
+		if (summarize_rev(cmp, f, &s))
+			goto out_put_root;
+		regressed += s.count[V_REGRESSED];
+		if (jadd_str(o, "file", cmp->in[f].label) ||
+		    jadd_num(o, "gmean_ratio", s.gmean) ||
+		    jadd_num(o, "ratios", (double)s.nr_ratios) ||
+		    jadd_num(o, "regressed", (double)s.count[V_REGRESSED]) ||
+		    jadd_num(o, "improved", (double)s.count[V_IMPROVED]) ||
+		    jadd_num(o, "no_significant_change",
+			     (double)s.count[V_NO_CHANGE]) ||
+		    jadd_num(o, "too_noisy", (double)s.count[V_NOISY]) ||
+		    jadd_num(o, "changed", (double)s.count[V_CHANGED]) ||
+		    jadd_num(o, "not_compared",
+			     (double)s.count[V_NOT_COMPARED]))
+			goto out_put_root;
+	}
+	arr = json_object_new_array();
+	if (!arr || jadd(root, "notes", arr))
+		goto out_put_root;
+	for (i = 0; i < cmp->nr_extras; i++) {
+		json_object *n = json_object_new_string(cmp->extras[i]);
+
+		if (!n || json_object_array_add(arr, n)) {
+			json_object_put(n);
+			goto out_put_root;
+		}
+	}
+	if (jadd_num(root, "exit_status",
+		     regressed ? EXIT_REGRESSION : EXIT_NO_REGRESSION))
+		goto out_put_root;
+
+	fprintf(out, "%s\n", json_object_to_json_string_ext(root,
+			JSON_C_TO_STRING_PRETTY |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
+	rc = 0;
+
+out_put_root:
+	json_object_put(root);
+	return rc;
+}
+
+static bool any_regression(const struct comparison *cmp)
+{
+	size_t i, f;
+
+	for (i = 0; i < cmp->nr_rows; i++)
+		for (f = 1; f < cmp->nr_in; f++)
+			if (cmp->rows[i].cells[f].verdict == V_REGRESSED)
+				return true;
+	return false;
+}
+
+static void free_comparison(struct comparison *cmp)
+{
+	size_t i;
+
+	for (i = 0; i < cmp->nr_rows; i++)
+		free(cmp->rows[i].cells);
+	free(cmp->rows);
+	for (i = 0; i < cmp->nr_extras; i++)
+		free(cmp->extras[i]);
+	free(cmp->extras);
+	free_inputs(cmp->in, cmp->nr_in);
+}
+
+int main(int argc, char **argv)
+{
+	struct comparison cmp = { 0 };
+	int status = EXIT_UNUSABLE;
+	size_t i;
+	int rc;
+
+	if (parse_options(argc, argv)) {
+		fprintf(stderr, "Try 'devmem-compare --help'.\n");
+		return EXIT_UNUSABLE;
+	}
+	if (param.merge) {
+		if (optind >= argc) {
+			error("--merge: no input files");
+			return EXIT_UNUSABLE;
+		}
+		return do_merge(argv + optind, (size_t)(argc - optind));
+	}
+	if (argc - optind < 2) {
+		error("need a baseline and at least one more results file");
+		fprintf(stderr, "Try 'devmem-compare --help'.\n");
+		return EXIT_UNUSABLE;
+	}
+
+	cmp.nr_in = (size_t)(argc - optind);
+	cmp.in = calloc(cmp.nr_in, sizeof(*cmp.in));
+	if (!cmp.in) {
+		error("out of memory");
+		return EXIT_UNUSABLE;
+	}
+	for (i = 0; i < cmp.nr_in; i++)
+		cmp.in[i].path = argv[optind + i];
+
+	rc = set_labels(cmp.in, cmp.nr_in);
+	if (!rc)
+		rc = load_inputs(cmp.in, cmp.nr_in);
+	if (!rc)
+		rc = check_comparable(&cmp);
+	if (rc)
+		goto out_free;
+
+	rc = build_rows(&cmp);
+	if (!rc)
+		rc = decide_all(&cmp);
+	if (rc) {
+		error("comparing: %s", strerror(-rc));
+		goto out_free;
+	}
+	if (cmp.nr_rows == 0) {
+		error("nothing to compare: no configuration and metric of %s matches",
+		      cmp.in[0].path);
+		goto out_free;
+	}
+
+	switch (param.format) {
+	case FORMAT_JSON:
+		rc = print_json(&cmp, stdout);
+		break;
+	case FORMAT_MARKDOWN:
+		rc = print_table(&cmp, stdout, true);
+		break;
+	default:
+		rc = print_table(&cmp, stdout, false);
+		break;
+	}
+	if (fflush(stdout) || rc) {
+		error("writing the output: %s", rc ? strerror(-rc) : "I/O error");
+		goto out_free;
+	}
+	status = any_regression(&cmp) ? EXIT_REGRESSION : EXIT_NO_REGRESSION;
+
+out_free:
+	free_comparison(&cmp);
+	return status;
+}

@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of devmem-compare end to end, on synthetic results files
+ * written with the results API, and on the recorded bad inputs.
+ *
+ * Known answers: two samples of one distribution must give "no significant
+ * change" on every row and exit 0; a 30% shift with 1% noise must be
+ * "regressed" or "improved" according to the metric's own direction, and
+ * exit 1 only for a regression; different accelerators are refused (exit
+ * 2) unless --force; every bad file or option exits 2 with a message.
+ *
+ * To use: make -C bench check  (the binary finds devmem-compare through
+ * DEVMEM_COMPARE, or the path it was built with)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <kselftest_harness.h>
+
+#include "results.h"
+
+#ifndef COMPARE_BIN
+#define COMPARE_BIN "devmem-compare"
+#endif
+#ifndef TEST_DATA_DIR
+#define TEST_DATA_DIR "tests/data"
+#endif
+
+#define MAX_ARGS 16
+
+/* What one synthetic run looks like. */
+struct run {
+	const char *accel;
+	const char *release;
+	uint64_t seed;
+	size_t n;		/* samples per metric */
+	double cv;		/* relative noise */
+	double add_factor;	/* multiplies add_ns */
+	double ratio_factor;	/* multiplies memmap_bw_ratio */
+	bool only_first;	/* leave the second configuration out */
+};
+
+static const struct run plain = {
+	.accel = "tcg", .release = "6.12.22-amd64", .seed = 1, .n = 30,
+	.cv = 0.01, .add_factor = 1.0, .ratio_factor = 1.0,
+};
+
+/* A standard normal deviate (Box-Muller) from the suite's generator. */
+static double gauss(struct dm_rng *rng)
+{
+	double u1 = ((double)(dm_rng_next(rng) >> 11) + 0.5) / 0x1p53;
+	double u2 = (double)(dm_rng_next(rng) >> 11) / 0x1p53;
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+static int write_run(const char *path, const struct run *run)
+{
+	static const struct dm_config cfgs[] = {
+		{ .mode = "devdax", .map = "mem", .align_bytes = 2 << 20,
+		  .size_bytes = 1 << 30, .driver = "sysfs" },
+		{ .mode = "fsdax", .map = "dev", .align_bytes = 2 << 20,
+		  .size_bytes = 256 << 20, .driver = "sysfs" },
+	};
+	char err[DM_ERR_LEN];
+	int64_t add[64], rem[64], pages[64], delta[64];
+	double ratio[64];
+	struct dm_results *res;
+	struct dm_rng rng;
+	struct dm_env env = {
+		.kernel_release = run->release, .kernel_version = "#1",
+		.cmdline = "console=ttyS0", .kernel_name = "debian-6.12",
+		.accel = run->accel, .cpu_model = "QEMU Virtual CPU",
+		.cpu_count = 2, .memory_bytes = 2ULL << 30,
+		.qemu_version = "7.2.15", .tracing = "none",
+	};
+	size_t c, i;
+	int rc;
+
+	rc = dm_results_new(&res);
+	if (rc)
+		return rc;
+	dm_rng_seed(&rng, run->seed);
+	rc = dm_results_set_env(res, &env);
+	if (!rc)
+		rc = dm_results_set_param_int(res, "warmup", 1);
+	if (!rc)
+		rc = dm_results_set_param_int(res, "cycles", (int64_t)run->n);
+	for (c = 0; !rc && c < (run->only_first ? 1 : 2); c++) {
+		double base = c ? 3e6 : 9e6;
+		struct dm_result *r;
+
+		for (i = 0; i < run->n; i++) {
+			add[i] = llround(base * run->add_factor *
+					 (1.0 + run->cv * gauss(&rng)));
+			rem[i] = llround(base / 2 * (1.0 + run->cv * gauss(&rng)));
+			ratio[i] = 0.25 * run->ratio_factor *
+				   (1.0 + run->cv * gauss(&rng));
+			pages[i] = 4096;
+			delta[i] = -(16 << 20);
+		}
+		rc = dm_results_add_result(res, &cfgs[c], &r);
+		if (!rc)
+			rc = dm_result_add_metric_int(r, "add_ns", DM_UNIT_NS,
+						      DM_BETTER_LOWER, add,
+						      run->n);
+		if (!rc)
+			rc = dm_result_add_metric_int(r, "remove_ns",
+						      DM_UNIT_NS,
+						      DM_BETTER_LOWER, rem,
+						      run->n);
+		if (!rc)
+			rc = dm_result_add_metric(r, "memmap_bw_ratio",
+						  DM_UNIT_RATIO,
+						  DM_BETTER_HIGHER, ratio,
+						  run->n);
+		if (!rc)
+			rc = dm_result_add_metric_int(r, "memmap_pages",
+						      DM_UNIT_PAGES,
+						      DM_BETTER_LOWER, pages,
+						      run->n);
+		if (!rc)
+			rc = dm_result_add_metric_int(r, "memfree_delta_bytes",
+						      DM_UNIT_BYTES,
+						      DM_BETTER_HIGHER, delta,
+						      run->n);
+	}
+	if (!rc)
+		rc = dm_results_write(res, path, err, sizeof(err));
+	dm_results_free(res);
+	return rc;
+}
+
+/* Read a whole file (caller frees); "" if it cannot be read. */
+static char *slurp(const char *path)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n = -1;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd >= 0 && !fstat(fd, &st)) {
+		buf = malloc(st.st_size + 1);
+		if (buf)
+			n = read(fd, buf, st.st_size);
+		if (n >= 0) {
+			buf[n] = '\0';
+			close(fd);
+			return buf;
+		}
+		free(buf);
+	}
+	if (fd >= 0)
+		close(fd);
+	return strdup("");
+}
+
+FIXTURE(cmp)
+{
+	char dir[64];
+	char base[128], new[128], third[128];
+	char out_path[128], err_path[128];
+	char *out, *err;
+	int status;		/* exit status, or -signal */
+};
+
+FIXTURE_SETUP(cmp)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/devmem-compare-test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->base, sizeof(self->base), "%s/base.json", self->dir);
+	snprintf(self->new, sizeof(self->new), "%s/new.json", self->dir);
+	snprintf(self->third, sizeof(self->third), "%s/third.json", self->dir);
+	snprintf(self->out_path, sizeof(self->out_path), "%s/stdout",
+		 self->dir);
+	snprintf(self->err_path, sizeof(self->err_path), "%s/stderr",
+		 self->dir);
+	self->out = self->err = NULL;
+}
+
+FIXTURE_TEARDOWN(cmp)
+{
+	const char *const names[] = { "base.json", "new.json", "third.json",
+				      "merged.json", "stdout", "stderr" };
+	char path[192];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", self->dir, names[i]);
+		unlink(path);
+	}
+	rmdir(self->dir);
+	free(self->out);
+	free(self->err);
+}
+
+/*
+ * Run devmem-compare with a NULL-terminated argument list; keep its exit
+ * status and its stdout and stderr in the fixture.
+ */
+static void run_compare(FIXTURE_DATA(cmp) *self, const char *arg, ...)
+{
+	const char *bin = getenv("DEVMEM_COMPARE");
+	const char *argv[MAX_ARGS + 2];
+	va_list ap;
+	int n = 1, status, fd;
+	pid_t pid;
+
+	argv[0] = bin ? bin : COMPARE_BIN;
+	va_start(ap, arg);
+	for (; arg && n <= MAX_ARGS; arg = va_arg(ap, const char *))
+		argv[n++] = arg;
+	va_end(ap);
+	argv[n] = NULL;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		fd = open(self->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		fd = open(self->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	self->status = -1;
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		self->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+			       -WTERMSIG(status);
+	free(self->out);
+	free(self->err);
+	self->out = slurp(self->out_path);
+	self->err = slurp(self->err_path);
+}
+
+/* Verdicts of every row for revision @rev in JSON output; counts them. */
+static int count_verdicts(const char *json, size_t rev, const char *verdict,
+			  const char *metric, size_t *total)
+{
+	json_object *root, *rows, *o;
+	size_t i, n, hits = 0;
+
+	root = json_tokener_parse(json);
+	if (!root || !json_object_object_get_ex(root, "rows", &rows)) {
+		json_object_put(root);
+		return -1;
+	}
+	n = json_object_array_length(rows);
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		json_object *row = json_object_array_get_idx(rows, i), *revs;
+		const char *name, *v;
+
+		json_object_object_get_ex(row, "metric", &o);
+		name = json_object_get_string(o);
+		if (metric && strcmp(name, metric))
+			continue;
+		(*total)++;
+		json_object_object_get_ex(row, "revisions", &revs);
+		o = json_object_array_get_idx(revs, rev);
+		json_object_object_get_ex(o, "verdict", &o);
+		v = json_object_get_string(o);
+		hits += v && !strcmp(v, verdict);
+	}
+	json_object_put(root);
+	return (int)hits;
+}
+
+/* A json field of the first row of @metric in revision @rev. */
+static double row_number(const char *json, const char *metric, size_t rev,
+			 const char *field)
+{
+	json_object *root, *rows, *o;
+	double v = NAN;
+	size_t i;
+
+	root = json_tokener_parse(json);
+	if (!root || !json_object_object_get_ex(root, "rows", &rows)) {
+		json_object_put(root);
+		return NAN;
+	}
+	for (i = 0; i < json_object_array_length(rows); i++) {
+		json_object *row = json_object_array_get_idx(rows, i);
+
+		json_object_object_get_ex(row, "metric", &o);
+		if (strcmp(json_object_get_string(o), metric))
+			continue;
+		json_object_object_get_ex(row, "revisions", &o);
+		o = json_object_array_get_idx(o, rev);
+		if (json_object_object_get_ex(o, field, &o))
+			v = json_object_get_double(o);
+		break;
+	}
+	json_object_put(root);
+	return v;
+}
+
+/* Two samples of one distribution: no significant change anywhere. */
+TEST_F(cmp, identical_distributions)
+{
+	struct run b = plain, n = plain;
+	size_t total;
+
+	n.seed = 2;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("stderr: %s", self->err);
+	EXPECT_EQ(10, count_verdicts(self->out, 0, "no significant change",
+				     NULL, &total)) TH_LOG("%s", self->out);
+	EXPECT_EQ(10, total);
+
+	run_compare(self, self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_NE(NULL, strstr(self->out, "no regression of 5% or more"));
+	EXPECT_NE(NULL, strstr(self->out, " ms ")) TH_LOG("%s", self->out);
+	EXPECT_NULL(strstr(self->out, "regressed ("));
+}
+
+/* add_ns 30% slower (lower is better): regressed, exit 1. */
+TEST_F(cmp, shift_regression)
+{
+	struct run b = plain, n = plain;
+	size_t total;
+	double change;
+
+	n.seed = 2;
+	n.add_factor = 1.3;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	ASSERT_EQ(1, self->status) TH_LOG("stderr: %s", self->err);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total));
+	EXPECT_EQ(8, count_verdicts(self->out, 0, "no significant change",
+				    NULL, &total));
+	change = row_number(self->out, "add_ns", 0, "change");
+	EXPECT_TRUE(fabs(change - 0.3) < 0.02) TH_LOG("change %g", change);
+	EXPECT_LT(row_number(self->out, "add_ns", 0, "p_adjusted"), 0.001);
+
+	run_compare(self, "--format=markdown", self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_NE(NULL, strstr(self->out, "| metric | file |"));
+	EXPECT_NE(NULL, strstr(self->out, "**regressed**"));
+	EXPECT_NE(NULL, strstr(self->out, "% worse ["));
+	EXPECT_NE(NULL, strstr(self->out, "**Regression**: 2 rows"));
+
+	/* A threshold above the shift: significant, yet not a regression. */
+	run_compare(self, "--threshold=40", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->out);
+}
+
+/* add_ns 30% faster: improved, exit 0. */
+TEST_F(cmp, shift_improvement)
+{
+	struct run b = plain, n = plain;
+	size_t total;
+
+	n.seed = 2;
+	n.add_factor = 0.7;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("stderr: %s", self->err);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "improved", "add_ns",
+				    &total));
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", NULL, &total));
+}
+
+/* Higher is better: a 30% drop of the ratio regresses, a rise improves. */
+TEST_F(cmp, direction_higher_is_better)
+{
+	struct run b = plain, n = plain;
+	size_t total;
+
+	n.seed = 2;
+	n.ratio_factor = 0.7;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed",
+				    "memmap_bw_ratio", &total));
+
+	n.ratio_factor = 1.3;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "improved",
+				    "memmap_bw_ratio", &total));
+}
+
+/* Three samples each cannot reach 95%: too noisy, never a verdict. */
+TEST_F(cmp, too_few_samples)
+{
+	struct run b = plain, n = plain;
+	size_t total;
+
+	b.n = n.n = 3;
+	n.seed = 2;
+	n.add_factor = 1.3;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(10, count_verdicts(self->out, 0, "too noisy to tell", NULL,
+				     &total));
+	EXPECT_NE(NULL, strstr(self->out, "too few samples (n=3/3)"));
+}
+
+/* 30% noise and no shift: the intervals are too wide to say "no change". */
+TEST_F(cmp, noisy)
+{
+	struct run b = plain, n = plain;
+	size_t total;
+
+	b.cv = n.cv = 0.3;
+	b.n = n.n = 10;
+	n.seed = 2;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(6, count_verdicts(self->out, 0, "too noisy to tell", NULL,
+				    &total)) TH_LOG("%s", self->out);
+	/* The constant metrics still compare cleanly. */
+	EXPECT_EQ(4, count_verdicts(self->out, 0, "no significant change",
+				    NULL, &total));
+}
+
+/* kvm against tcg: refused, naming the field; --force compares. */
+TEST_F(cmp, different_accel_refused)
+{
+	struct run b = plain, n = plain;
+
+	n.accel = "kvm";
+	n.seed = 2;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, self->base, self->new, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "refusing to compare"));
+	EXPECT_NE(NULL, strstr(self->err, "environment.accel: \"tcg\" in"))
+		TH_LOG("%s", self->err);
+	EXPECT_STREQ("", self->out);
+
+	run_compare(self, "--force", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "WARNING: the environments differ"));
+}
+
+/* Missing configuration: "not compared" rows and a note; exit 0. */
+TEST_F(cmp, missing_configuration)
+{
+	struct run b = plain, n = plain;
+	size_t total;
+
+	n.seed = 2;
+	n.only_first = true;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(5, count_verdicts(self->out, 0, "not compared", NULL,
+				    &total));
+
+	/* The other way round: the revision's extra configuration is noted. */
+	run_compare(self, self->new, self->base, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "configuration fsdax-dev-2M-256M only in base"))
+		TH_LOG("%s", self->out);
+}
+
+/* Baseline and two revisions: one summary line each, exit 1 for the bad one. */
+TEST_F(cmp, three_files)
+{
+	struct run b = plain, n = plain, t = plain;
+	size_t total;
+
+	n.seed = 2;
+	t.seed = 3;
+	t.add_factor = 1.3;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	ASSERT_EQ(0, write_run(self->third, &t));
+	run_compare(self, "--format=json", "--labels=v1,v2,v3", self->base,
+		    self->new, self->third, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", NULL, &total));
+	EXPECT_EQ(2, count_verdicts(self->out, 1, "regressed", NULL, &total));
+	run_compare(self, "--labels=v1,v2,v3", self->base, self->new,
+		    self->third, NULL);
+	EXPECT_NE(NULL, strstr(self->out, "v2 vs v1: geometric mean"));
+	EXPECT_NE(NULL, strstr(self->out, "v3 vs v1: geometric mean"));
+	EXPECT_NE(NULL, strstr(self->out, "REGRESSION: 2 rows"));
+
+	/* --metric narrows the gate to what is asked. */
+	run_compare(self, "--metric=remove_ns", self->base, self->third, NULL);
+	EXPECT_EQ(0, self->status);
+	run_compare(self, "--metric=nothing*", self->base, self->third, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "nothing to compare"));
+}
+
+/* Rounds merged: twice the samples, still a valid file; mixes refused. */
+TEST_F(cmp, merge)
+{
+	struct run b = plain, n = plain;
+	char merged[192], err[DM_ERR_LEN];
+	struct dm_results *res;
+
+	n.seed = 2;
+	snprintf(merged, sizeof(merged), "%s/merged.json", self->dir);
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--merge", merged, self->base, self->new, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, dm_results_load(merged, &res, err, sizeof(err)))
+		TH_LOG("%s", err);
+	EXPECT_EQ(2, res->rounds);
+	EXPECT_EQ(60, dm_result_find_metric(res->results[0], "add_ns")->n);
+	dm_results_free(res);
+
+	n.accel = "kvm";
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--merge", merged, self->base, self->new, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "cannot merge runs of different environments"));
+}
+
+/*
+ * Every recorded bad file, as baseline or as revision: exit 2, a message.
+ * (About 1 s normally; the timeout leaves room for a run under valgrind.)
+ */
+TEST_F_TIMEOUT(cmp, bad_files, 300)
+{
+	char good[512], bad[512];
+	struct dirent *de;
+	size_t files = 0;
+	DIR *d;
+
+	snprintf(good, sizeof(good), "%s/valid-full.json", TEST_DATA_DIR);
+	d = opendir(TEST_DATA_DIR);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "bad-", 4))
+			continue;
+		snprintf(bad, sizeof(bad), "%s/%s", TEST_DATA_DIR, de->d_name);
+		files++;
+		run_compare(self, bad, good, NULL);
+		EXPECT_EQ(2, self->status) TH_LOG("%s as base", de->d_name);
+		EXPECT_NE(NULL, strstr(self->err, de->d_name))
+			TH_LOG("%s: stderr \"%s\"", de->d_name, self->err);
+		EXPECT_STREQ("", self->out);
+		run_compare(self, good, bad, NULL);
+		EXPECT_EQ(2, self->status) TH_LOG("%s as revision", de->d_name);
+		EXPECT_EQ(0, strncmp(self->err, "devmem-compare: ", 16));
+	}
+	closedir(d);
+	EXPECT_GE(files, 30);
+	run_compare(self, good, "/nonexistent.json", NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "/nonexistent.json: cannot open"));
+}
+
+/* Every bad option: exit 2 and a message naming the option. */
+TEST_F(cmp, bad_options)
+{
+	static const char *const cases[][2] = {
+		{ "--threshold=0", "--threshold" },
+		{ "--threshold=abc", "--threshold: 'abc'" },
+		{ "--threshold=5x", "--threshold: '5x'" },
+		{ "--confidence=1", "--confidence" },
+		{ "--confidence=0.3", "--confidence" },
+		{ "--format=xml", "--format: unknown format 'xml'" },
+		{ "--resamples=5", "--resamples" },
+		{ "--resamples=-100", "--resamples" },
+		{ "--seed=-1", "--seed" },
+		{ "--correction=fdr", "--correction: unknown method 'fdr'" },
+		{ "--labels=only-one", "--labels" },
+		{ "--labels=a,a", "--labels: 'a' used twice" },
+		{ "--bogus", "unknown option '--bogus'" },
+		{ "-x", "unknown option '-x'" },
+		{ "--format", "option '--format' needs an argument" },
+		{ "--metric=", "--metric" },
+	};
+	struct run b = plain;
+	size_t i;
+
+	ASSERT_EQ(0, write_run(self->base, &b));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (!strcmp(cases[i][0], "--format"))
+			run_compare(self, self->base, self->base, cases[i][0],
+				    NULL);
+		else
+			run_compare(self, cases[i][0], self->base, self->base,
+				    NULL);
+		EXPECT_EQ(2, self->status) TH_LOG("%s", cases[i][0]);
+		EXPECT_NE(NULL, strstr(self->err, cases[i][1]))
+			TH_LOG("%s: stderr \"%s\"", cases[i][0], self->err);
+	}
+	run_compare(self, self->base, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "need a baseline and at least one"));
+	run_compare(self, "--merge=", self->base, NULL);
+	EXPECT_EQ(2, self->status);
+	run_compare(self, "--help", NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_NE(NULL, strstr(self->out, "Usage: devmem-compare"));
+	/* Percent forms are accepted. */
+	run_compare(self, "--confidence=99%", "-t", "2.5%", self->base,
+		    self->base, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "threshold 2.5%, confidence 99%"));
+}
+
+TEST_HARNESS_MAIN
