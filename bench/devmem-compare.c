@@ -163,7 +163,8 @@ static void usage(FILE *f)
 "Verdicts: \"regressed\"/\"improved\": the Mann-Whitney p, adjusted, is below\n"
 "1 - LEVEL and the median moved by at least the threshold; \"no significant\n"
 "change\": the confidence interval of the change lies within the threshold;\n"
-"\"too noisy to tell\": neither (or too few samples to ever reach LEVEL).\n"
+"\"too noisy to tell\": neither, or too few samples (fewer than 6 per side\n"
+"at 95%%) to tell anything at that level.\n"
 "\n"
 "Exit status: 0 no regression, 1 a regression beyond the threshold,\n"
 "2 unusable input (bad option or file, different environments).\n");
@@ -628,22 +629,42 @@ static void fmt_pct(char *buf, size_t len, double f)
 		snprintf(buf, len, "%+.1f%%", f * 100.0);
 }
 
+/*
+ * Fewest samples per side for any verdict.  Two conditions, both about the
+ * data being able to answer at all: the Mann-Whitney test must be able to
+ * reach p < alpha (2 / C(2n, n) < alpha: n >= 4 at 95%), and a
+ * distribution-free interval for the median must exist at the level, i.e.
+ * [min, max] of n samples covers the median with probability 1 - 2^(1-n)
+ * >= LEVEL (n >= 6 at 95%, 8 at 99%).  Below that a percentile bootstrap
+ * of the median is known to undercover, so "no significant change" would
+ * claim more than the data holds.
+ */
+static size_t min_samples(void)
+{
+	size_t n = (size_t)ceil(log2(2.0 / (1.0 - param.confidence)));
+
+	while (dm_stats_mann_whitney_min_p(n, n) >= 1.0 - param.confidence)
+		n++;
+	return n;
+}
+
 /* The verdict of a revision's cell, once its p has been adjusted. */
 static void decide(struct cell *c, const struct cell *base)
 {
 	const struct dm_metric *b = base->m, *m = c->m;
 	double alpha = 1.0 - param.confidence, t = param.threshold;
 	double minp = dm_stats_mann_whitney_min_p(b->n, m->n);
+	size_t min_n = min_samples();
 	double worse = c->change, worse_lo = c->change_lo;
 	double worse_hi = c->change_hi;
 	bool significant = c->p_adj < alpha;
 	char lo[24], hi[24];
 
-	if (b->n < 2 || m->n < 2 || minp >= alpha) {
+	if (b->n < min_n || m->n < min_n || minp >= alpha) {
 		c->verdict = V_NOISY;
 		snprintf(c->note, sizeof(c->note),
-			 "too few samples (n=%zu/%zu): smallest possible p is %.2g",
-			 b->n, m->n, minp);
+			 "too few samples (n=%zu/%zu): %zu per side needed at %.3g%%",
+			 b->n, m->n, min_n, param.confidence * 100.0);
 		return;
 	}
 	if (b->better == DM_BETTER_HIGHER) {

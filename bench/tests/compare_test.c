@@ -415,6 +415,31 @@ TEST_F(cmp, too_few_samples)
 	EXPECT_EQ(10, count_verdicts(self->out, 0, "too noisy to tell", NULL,
 				     &total));
 	EXPECT_NE(NULL, strstr(self->out, "too few samples (n=3/3)"));
+
+	/* 5 per side is still short of a 95% median interval ... */
+	b.n = n.n = 5;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(10, count_verdicts(self->out, 0, "too noisy to tell", NULL,
+				     &total));
+	EXPECT_NE(NULL, strstr(self->out, "6 per side needed at 95%"));
+
+	/* ... 6 is enough to see a clean 30% shift, even after Holm. */
+	b.n = n.n = 6;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status) TH_LOG("%s", self->out);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total));
+
+	/* A stricter level needs more: 8 per side at 99%. */
+	run_compare(self, "--format=json", "--confidence=0.99", self->base,
+		    self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_NE(NULL, strstr(self->out, "8 per side needed at 99%"));
 }
 
 /* 30% noise and no shift: the intervals are too wide to say "no change". */
