@@ -236,16 +236,25 @@ uint64_t dm_rng_next(struct dm_rng *rng)
 	return z ^ (z >> 31);
 }
 
+/*
+ * Lemire's multiply-shift: the high half of r * bound, rejecting the few
+ * r whose low half falls below 2^64 mod bound, so every value is equally
+ * likely; a division only on the rare slow path.
+ */
 uint64_t dm_rng_below(struct dm_rng *rng, uint64_t bound)
 {
-	/* Reject the top partial block so every value is equally likely. */
-	uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-	uint64_t r;
+	unsigned __int128 m = (unsigned __int128)dm_rng_next(rng) * bound;
+	uint64_t low = (uint64_t)m;
 
-	do {
-		r = dm_rng_next(rng);
-	} while (r >= limit);
-	return r % bound;
+	if (low < bound) {
+		uint64_t threshold = -bound % bound;
+
+		while (low < threshold) {
+			m = (unsigned __int128)dm_rng_next(rng) * bound;
+			low = (uint64_t)m;
+		}
+	}
+	return (uint64_t)(m >> 64);
 }
 
 uint64_t dm_seed_mix(uint64_t seed, const char *s)
@@ -270,15 +279,58 @@ static int check_ci_args(unsigned int resamples, double level)
 	return 0;
 }
 
-/* Median of a bootstrap resample of @x drawn into @tmp. */
-static double resample_median(struct dm_rng *rng, const double *x, size_t n,
-			      double *tmp)
-{
-	size_t i;
+/*
+ * Draws bootstrap medians of one sample.  The sample is sorted once; a
+ * resample is then n indices into it, counted, and the counts give the
+ * resample's order statistics directly, with no sorting or selection.
+ */
+struct resampler {
+	double *sorted;
+	uint32_t *count;
+	size_t n;
+};
 
+static int resampler_init(struct resampler *rs, const double *x, size_t n)
+{
+	rs->n = n;
+	rs->sorted = malloc(n * sizeof(*rs->sorted));
+	rs->count = malloc(n * sizeof(*rs->count));
+	if (!rs->sorted || !rs->count) {
+		free(rs->sorted);
+		free(rs->count);
+		return -ENOMEM;
+	}
+	memcpy(rs->sorted, x, n * sizeof(*rs->sorted));
+	dm_stats_sort(rs->sorted, n);
+	return 0;
+}
+
+static void resampler_release(struct resampler *rs)
+{
+	free(rs->sorted);
+	free(rs->count);
+}
+
+static double resample_median(struct dm_rng *rng, struct resampler *rs)
+{
+	size_t n = rs->n, lo_rank = (n - 1) / 2, hi_rank = n / 2;
+	size_t i, seen = 0;
+	bool have_lo = false;
+	double lo = 0.0;
+
+	memset(rs->count, 0, n * sizeof(*rs->count));
 	for (i = 0; i < n; i++)
-		tmp[i] = x[dm_rng_below(rng, n)];
-	return median_inplace(tmp, n);
+		rs->count[dm_rng_below(rng, n)]++;
+	for (i = 0; i < n; i++) {
+		seen += rs->count[i];
+		if (!have_lo && seen > lo_rank) {
+			lo = rs->sorted[i];
+			have_lo = true;
+		}
+		if (seen > hi_rank)
+			break;
+	}
+	return lerp(lo, rs->sorted[i < n ? i : n - 1], 0.5);
 }
 
 /* Percentile interval from the (unsorted) bootstrap statistics. */
@@ -296,9 +348,10 @@ int dm_stats_bootstrap_median_ci(const double *x, size_t n,
 				 unsigned int resamples, double level,
 				 uint64_t seed, double *lo, double *hi)
 {
+	struct resampler rs;
 	struct dm_rng rng;
-	double *stat, *tmp;
 	unsigned int b;
+	double *stat;
 	int rc;
 
 	*lo = *hi = NAN;
@@ -311,18 +364,18 @@ int dm_stats_bootstrap_median_ci(const double *x, size_t n,
 	stat = malloc(resamples * sizeof(*stat));
 	if (!stat)
 		return -ENOMEM;
-	tmp = malloc(n * sizeof(*tmp));
-	if (!tmp) {
+	rc = resampler_init(&rs, x, n);
+	if (rc) {
 		free(stat);
-		return -ENOMEM;
+		return rc;
 	}
 
 	dm_rng_seed(&rng, seed);
 	for (b = 0; b < resamples; b++)
-		stat[b] = resample_median(&rng, x, n, tmp);
+		stat[b] = resample_median(&rng, &rs);
 	percentile_interval(stat, resamples, level, lo, hi);
 
-	free(tmp);
+	resampler_release(&rs);
 	free(stat);
 	return 0;
 }
@@ -344,9 +397,10 @@ int dm_stats_bootstrap_change_ci(const double *x, size_t nx,
 				 unsigned int resamples, double level,
 				 uint64_t seed, double *lo, double *hi)
 {
-	double *stat, *tmp;
+	struct resampler rx, ry;
 	struct dm_rng rng;
 	unsigned int b;
+	double *stat;
 	int rc;
 
 	*lo = *hi = NAN;
@@ -359,24 +413,28 @@ int dm_stats_bootstrap_change_ci(const double *x, size_t nx,
 	stat = malloc(resamples * sizeof(*stat));
 	if (!stat)
 		return -ENOMEM;
-	tmp = malloc((nx > ny ? nx : ny) * sizeof(*tmp));
-	if (!tmp) {
-		free(stat);
-		return -ENOMEM;
-	}
+	rc = resampler_init(&rx, x, nx);
+	if (rc)
+		goto out_free_stat;
+	rc = resampler_init(&ry, y, ny);
+	if (rc)
+		goto out_release_x;
 
 	dm_rng_seed(&rng, seed);
 	for (b = 0; b < resamples; b++) {
-		double mx = resample_median(&rng, x, nx, tmp);
-		double my = resample_median(&rng, y, ny, tmp);
+		double mx = resample_median(&rng, &rx);
+		double my = resample_median(&rng, &ry);
 
 		stat[b] = dm_stats_relative_change(mx, my);
 	}
 	percentile_interval(stat, resamples, level, lo, hi);
 
-	free(tmp);
+	resampler_release(&ry);
+out_release_x:
+	resampler_release(&rx);
+out_free_stat:
 	free(stat);
-	return 0;
+	return rc;
 }
 
 struct ranked {
