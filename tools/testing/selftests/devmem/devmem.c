@@ -11,7 +11,9 @@
  * runs devm_memremap_pages() / its release and nothing else of ours, so it
  * is what gets timed.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -703,7 +705,9 @@ static int read_meminfo(struct dm_snapshot *snap)
 /*
  * /proc/zoneinfo prints "Node N, zone   Device" followed by "spanned" and
  * "present" lines; the Device zone never has a start_pfn line since it is
- * never populated.
+ * never populated.  Free pages are summed over every zone, with the
+ * per-cpu lists' "count:" lines, so that a page moving between the buddy
+ * allocator and a per-cpu list does not look like memory used or freed.
  */
 static int read_zoneinfo(struct dm_snapshot *snap)
 {
@@ -717,6 +721,9 @@ static int read_zoneinfo(struct dm_snapshot *snap)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " pages free %llu", &v) == 1 ||
+		    sscanf(line, " count: %llu", &v) == 1)
+			snap->free_pages += v;
 		if (sscanf(line, "Node %d, zone %31s", &node, zone) == 2) {
 			cur = NULL;
 			if (strcmp(zone, "Device") ||

@@ -88,6 +88,9 @@ struct dm_snapshot {
 	long long nr_memmap_pages;	/* -1: the kernel lacks the counter */
 	long long mem_total_kb;
 	long long mem_free_kb;
+	long long free_pages;		/* free in the buddy allocator and in
+					 * the per-cpu lists (MemFree leaves
+					 * those out) */
 	int nr_device_zones;
 	struct dm_zone_device device[DM_MAX_NODES];
 };
