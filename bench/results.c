@@ -873,8 +873,9 @@ out_put_root:
 	return -ENOMEM;
 }
 
-int dm_results_to_json(const struct dm_results *res, json_object **out,
-		       char *err, size_t errlen)
+/* Build and validate; messages name the document @name. */
+static int to_json_named(const struct dm_results *res, const char *name,
+			 json_object **out, char *err, size_t errlen)
 {
 	struct dm_results *check;
 	json_object *root;
@@ -883,9 +884,8 @@ int dm_results_to_json(const struct dm_results *res, json_object **out,
 	*out = NULL;
 	rc = build_json(res, &root);
 	if (rc)
-		return seterr(rc, err, errlen, "out of memory building JSON");
-	rc = dm_results_from_json(root, res->name ? res->name : "<output>",
-				  &check, err, errlen);
+		return seterr(rc, err, errlen, "%s: out of memory", name);
+	rc = dm_results_from_json(root, name, &check, err, errlen);
 	if (rc) {
 		json_object_put(root);
 		return rc;
@@ -893,6 +893,13 @@ int dm_results_to_json(const struct dm_results *res, json_object **out,
 	dm_results_free(check);
 	*out = root;
 	return 0;
+}
+
+int dm_results_to_json(const struct dm_results *res, json_object **out,
+		       char *err, size_t errlen)
+{
+	return to_json_named(res, res->name ? res->name : "<document>", out,
+			     err, errlen);
 }
 
 /*
@@ -1936,7 +1943,7 @@ int dm_results_write(const struct dm_results *res, const char *path,
 	size_t len;
 	int fd, rc;
 
-	rc = dm_results_to_json(res, &root, err, errlen);
+	rc = to_json_named(res, path, &root, err, errlen);
 	if (rc)
 		return rc;
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |

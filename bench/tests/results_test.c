@@ -601,6 +601,7 @@ TEST_F(tmp, writer_rejects_bad_values)
 	EXPECT_NE(NULL, strstr(self->err,
 			       "missing required field \"environment\""))
 		TH_LOG("%s", self->err);
+	EXPECT_EQ(0, strncmp(self->err, self->path, strlen(self->path)));
 	EXPECT_EQ(0, count_files(self->dir));
 	dm_results_free(res);
 }
