@@ -22,7 +22,7 @@ BUILD		:= $(DEVMEM_CACHE)/build
 
 export DEVMEM_CACHE KSFT_TREE BUILD
 
-.PHONY: all deps check kselftest selftest bench-build clean
+.PHONY: all deps check kselftest selftest bench bench-build clean
 .DELETE_ON_ERROR:
 
 all: selftest bench-build
@@ -44,13 +44,19 @@ selftest:
 		INSTALL_PATH=$(BUILD)/kselftest install
 
 bench-build:
-	@if [ -f bench/Makefile ]; then $(MAKE) -C bench; fi
+	$(MAKE) -C bench
 
 kselftest: selftest
 	vm/run-kselftest.sh --kernel $(KERNEL)
+
+# BENCH_ARGS go to devmem-bench (see devmem-bench --help), VM_ARGS to
+# vm/run.sh (e.g. VM_ARGS="--mem 4G --nvdimm-size 8G").
+bench: bench-build
+	vm/run-bench.sh --kernel $(KERNEL) $(VM_ARGS) -- $(BENCH_ARGS)
 
 check:
 	vm/check.sh
 
 clean:
 	rm -rf $(BUILD)
+include kernel/kernel.mk
