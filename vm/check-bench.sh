@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark part of make check:  vm/check-bench.sh LOGDIR
+#
+# Runs a short devmem-bench matrix in a VM on Debian 6.12, then checks
+# what it produced: the run succeeded with no invariant violation, the
+# JSON is valid against the schema (devmem-compare's reader), and it holds
+# the phase breakdown, memmap ns/page, the bandwidth ratio and the memmap
+# accounting for every configuration.  Writes KTAP to LOGDIR/bench.log;
+# the JSON stays in LOGDIR for the comparison checks.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+logs=${1:?usage: $0 LOGDIR}
+BUILD=${BUILD:-$DEVMEM_CACHE/build}
+compare=$BUILD/bench/devmem-compare
+json=$logs/bench-a.json
+ktap=$logs/bench.log
+n=0 fail=0
+
+result()
+{
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n bench.$2" >> "$ktap"
+	else
+		echo "not ok $n bench.$2${3:+ # $3}" >> "$ktap"
+		fail=1
+	fi
+}
+
+: > "$ktap"
+short=(-m devdax,fsdax -M mem,dev -a 4K,2M -s 256M -n 8 -w 1 -b 2)
+"$DEVMEM_TOP/vm/run-bench.sh" --kernel debian-6.12 --out "$json" -- \
+	"${short[@]}" > "$logs/bench-a.out"
+rc=$?
+cat "$logs/bench-a.out"
+result $rc runs_without_violations "exit $rc"
+if [ ! -s "$json" ]; then
+	result 1 json_valid "no JSON produced"
+	exit 1
+fi
+"$compare" --format json "$json" "$json" > /dev/null 2> "$logs/validate.err"
+rc=$?
+result $rc json_valid "$(head -n 1 "$logs/validate.err")"
+
+ids=$(grep -o '"id": *"[^"]*"' "$json" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u)
+nids=$(echo "$ids" | grep -c .)
+result $([ "$nids" -ge 6 ] && echo 0 || echo 1) all_configurations_ran "$nids ids"
+for m in add_ns remove_ns phase.memremap_pages_ns phase.memunmap_pages_ns \
+	 phase.memmap_init_zone_device_ns phase.arch_add_memory_ns \
+	 memmap_init_ns_per_page memmap_bw_ratio memmap_pages suite_overhead_ns; do
+	c=$(grep -c "\"$m\"" "$json")
+	# Every sysfs configuration (4 devdax + 2 fsdax) has it.
+	[ "$c" -ge 6 ]
+	result $? "metric_${m//./_}_present" "in $c results"
+done
+exit $fail
