@@ -87,7 +87,7 @@ if grep -n '/usr/src/' "$tmp/$tree/Makefile" >&2; then
 	die "$tree/Makefile still names /usr/src"
 fi
 # lib/modules/<release>/{build,source} point into the host's /usr/src.
-rm -rf "$tmp/lib"
+rm -rf "${tmp:?}/lib"
 # Symlinks that leave the unpacked root would reach the host's /usr.
 bad=$(find "$tmp/usr" -type l -lname '/*' -print)
 [ -z "$bad" ] || die "absolute symlinks in the headers: $bad"
