@@ -22,10 +22,15 @@ BUILD		:= $(DEVMEM_CACHE)/build
 
 export DEVMEM_CACHE KSFT_TREE BUILD
 
-.PHONY: all deps check kselftest selftest bench bench-build clean
+.PHONY: all deps check kselftest selftest bench bench-build module clean
 .DELETE_ON_ERROR:
 
-all: selftest bench-build
+all: selftest bench-build module
+
+# devmem_test.ko for $(KERNEL), into $(BUILD)/module/<release>/.
+module:
+	@kdir=$$(. vm/lib.sh && resolve_kernel $(KERNEL)) && \
+		$(MAKE) -C kernel/module KDIR="$$kdir"
 
 deps:
 	vm/deps.sh
