@@ -389,15 +389,24 @@ static int run_ndctl(const char *verb, const char *ns, uint64_t *ns_out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
 }
 
+/*
+ * "[3/8 devdax-mem-2M-1G] cycle 12/30, 41 s" on stderr: rewritten in place
+ * on a terminal, one line per step and every tenth cycle in a log.
+ */
 static void progress(const char *id, int ci, int nc, const char *what,
 		     int c, int n, uint64_t start)
 {
+	static int tty = -1;
+
 	if (param.quiet)
 		return;
-	fprintf(stderr, "\r[%d/%d %s] %s %d/%d, %.0f s   ", ci + 1, nc, id,
-		what, c, n, (dm_now_ns() - start) / 1e9);
-	if (c == n)
-		fputc('\n', stderr);
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty && c != 1 && c != n && c % 10)
+		return;
+	fprintf(stderr, "%s[%d/%d %s] %s %d/%d, %.0f s%s", tty ? "\r" : "",
+		ci + 1, nc, id, what, c, n, (dm_now_ns() - start) / 1e9,
+		tty && c != n ? "   " : "\n");
 	fflush(stderr);
 }
 
@@ -822,8 +831,8 @@ static const char *env_or_null(const char *name)
 static const char *config_hash(char *buf, size_t len)
 {
 	const char *cmds[] = {
-		"zcat /proc/config.gz 2>/dev/null | sha256sum",
-		"sha256sum < /boot/config-$(uname -r) 2>/dev/null",
+		"[ -r /proc/config.gz ] && zcat /proc/config.gz | sha256sum",
+		"f=/boot/config-$(uname -r); [ -r $f ] && sha256sum < $f",
 		NULL,
 	};
 	char line[128];
