@@ -176,6 +176,12 @@ fi
 
 runs=$DEVMEM_CACHE/vm/runs
 mkdir -p "$runs"
+# Failed runs are kept for their logs; the initramfs of all but the newest
+# few goes, so that the cache does not grow without bound.
+ls -1dt "$runs"/*/ 2>/dev/null | tail -n +6 |
+	while read -r old; do rm -f "$old/initramfs.cpio"; done
+ls -1dt "$runs"/*/ 2>/dev/null | tail -n +51 |
+	while read -r old; do rm -rf "$old"; done
 run=$(mktemp -d "$runs/$(date -u +%Y%m%dT%H%M%S)-XXXX")
 [ -n "$out" ] || out=$run/out
 mkdir -p "$out" || die "--out: cannot create $out"
