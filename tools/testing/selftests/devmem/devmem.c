@@ -506,6 +506,12 @@ int dm_ns_destroy(struct dm_ns *ns)
 	return rc;
 }
 
+/* Drop the handle only; the namespace itself is left as it is. */
+void dm_ns_put(struct dm_ns *ns)
+{
+	free(ns);
+}
+
 /**
  * dm_destroy_tagged() - destroy every namespace of ours in the region
  *

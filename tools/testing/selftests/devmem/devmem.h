@@ -61,6 +61,7 @@ int dm_destroy_tagged(struct dm_ctx *ctx);
 int dm_ns_create(struct dm_ctx *ctx, const struct dm_ns_config *cfg,
 		 const char *tag, struct dm_ns **ns);
 int dm_ns_destroy(struct dm_ns *ns);
+void dm_ns_put(struct dm_ns *ns);
 int dm_ns_disable(struct dm_ns *ns, uint64_t *elapsed_ns);
 int dm_ns_enable(struct dm_ns *ns, uint64_t *elapsed_ns);
 bool dm_ns_is_enabled(struct dm_ns *ns);
