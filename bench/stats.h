@@ -149,4 +149,38 @@ enum dm_p_adjust {
 /* NAN entries (rows without a test) are skipped.  Returns 0 or -ENOMEM. */
 int dm_stats_p_adjust(double *p, size_t n, enum dm_p_adjust method);
 
+/*
+ * Student's t distribution with @df > 0 degrees of freedom (real df, as
+ * Welch's approximation gives): the two-sided tail P(|T| >= |t|), through
+ * the regularised incomplete beta function I_{df/(df+t^2)}(df/2, 1/2).
+ * NAN for a NAN argument or df <= 0; 0 for an infinite t.
+ */
+double dm_stats_t_p2(double t, double df);
+
+/* The critical value t > 0 with dm_stats_t_p2(t, df) == @p, p in (0, 1]. */
+double dm_stats_t_crit(double p, double df);
+
+/*
+ * Difference of the means of two small samples with unequal variances
+ * (Welch's t-test): @y against @x, both with at least 2 values.  One side
+ * may hold a single value if the other has at least 2: the single value is
+ * then tested against the spread of the other side (a prediction interval,
+ * df = n - 1, assuming the single value has the same variance).  This is
+ * how run-level numbers (one median per boot) are compared.
+ *
+ * Zero variance on both sides (a deterministic value): p = 1 if the means
+ * are equal, else p = 0, and the interval is the difference itself.
+ */
+struct dm_welch {
+	double diff;	/* mean(y) - mean(x) */
+	double lo, hi;	/* confidence interval of diff at @level */
+	double t;	/* diff / standard error; +/-INFINITY if that is 0 */
+	double df;	/* Welch-Satterthwaite degrees of freedom */
+	double p;	/* two-sided */
+};
+
+/* Returns 0, -EDOM (too few values), -EINVAL (level outside (0, 1)). */
+int dm_stats_welch(const double *x, size_t nx, const double *y, size_t ny,
+		   double level, struct dm_welch *res);
+
 #endif /* DEVMEM_STATS_H */

@@ -101,6 +101,36 @@ def bh(p):
     return out
 
 
+def t_p2(t, df, steps=200000):
+    """P(|T| >= |t|) for Student's t by Simpson integration of the density
+    over u in (0, 1], with T = |t| + (1 - u) / u (no special functions
+    beyond lgamma, independent of stats.c's incomplete beta)."""
+    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / \
+        math.sqrt(df * math.pi)
+    a = abs(t)
+
+    def f(u):
+        if u == 0:
+            return 0.0
+        x = a + (1 - u) / u
+        return c * (1 + x * x / df) ** (-(df + 1) / 2) / (u * u)
+
+    h = 1.0 / steps
+    s = f(0) + f(1)
+    for i in range(1, steps):
+        s += f(i * h) * (4 if i % 2 else 2)
+    return 2 * s * h / 3
+
+
+def welch(x, y):
+    mx, my = statistics.fmean(x), statistics.fmean(y)
+    vx, vy = statistics.variance(x), statistics.variance(y)
+    se2 = vx / len(x) + vy / len(y)
+    df = se2 ** 2 / ((vx / len(x)) ** 2 / (len(x) - 1) +
+                     (vy / len(y)) ** 2 / (len(y) - 1))
+    return my - mx, (my - mx) / math.sqrt(se2), df
+
+
 A = [12, 15, 11, 19, 14, 13, 15, 18, 30, 12]
 B = [16, 18, 17, 22, 19, 17, 25, 18, 21, 20]
 X = [1.1, 2.2, 3.3]
@@ -131,3 +161,17 @@ if __name__ == "__main__":
         sum(math.log(v) for v in (1.1, 0.9, 1.2)) / 3))
     print("min p 5/5 %.17g 3/3 %.17g" % (2 / math.comb(10, 5),
                                          2 / math.comb(6, 3)))
+    print("t_p2(2, 2) %.17g (closed form %.17g)" % (t_p2(2, 2),
+          1 - 2 / math.sqrt(6)))
+    print("t_p2(3, 1) %.17g t_p2(2.5, 7.3) %.17g t_p2(0.4, 30) %.17g"
+          % (t_p2(3, 1), t_p2(2.5, 7.3), t_p2(0.4, 30)))
+    d, t, df = welch(A, B)
+    print("welch A,B: diff %.17g t %.17g df %.17g p %.17g"
+          % (d, t, df, t_p2(t, df)))
+    d, t, df = welch(X, Y)
+    print("welch X,Y: diff %.17g t %.17g df %.17g p %.17g"
+          % (d, t, df, t_p2(t, df)))
+    se = statistics.stdev(X) * math.sqrt(1 + 1 / 3)
+    print("predict X,9.9: t %.17g p %.17g"
+          % ((9.9 - statistics.fmean(X)) / se,
+             t_p2((9.9 - statistics.fmean(X)) / se, 2)))

@@ -533,4 +533,98 @@ TEST(p_adjust)
 	ASSERT_EQ(0, dm_stats_p_adjust(q, 0, DM_P_ADJUST_HOLM));
 }
 
+/*
+ * Student's t tail: closed forms for df 1 (Cauchy, 1 - 2 atan(t) / pi) and
+ * df 2 (1 - t / sqrt(2 + t^2)); reference.py t_p2() (numerical
+ * integration of the density) for real df; quantiles from published tables.
+ */
+TEST(student_t)
+{
+	EXPECT_NEAR(0.5, dm_stats_t_p2(1.0, 1.0), 1e-13);
+	EXPECT_NEAR(1.0 - 2.0 * atan(3.0) / M_PI, dm_stats_t_p2(-3.0, 1.0),
+		    1e-13);
+	EXPECT_NEAR(1.0 - 2.0 / sqrt(6.0), dm_stats_t_p2(2.0, 2.0), 1e-13);
+	EXPECT_NEAR(0.039650234665601108, dm_stats_t_p2(2.5, 7.3), 1e-8);
+	EXPECT_NEAR(0.69199051651419285, dm_stats_t_p2(0.4, 30.0), 1e-8);
+	EXPECT_NEAR(1.0, dm_stats_t_p2(0.0, 4.0), 1e-15);
+	EXPECT_NEAR(0.0, dm_stats_t_p2(INFINITY, 4.0), 0);
+	/* Many degrees of freedom: the normal distribution. */
+	EXPECT_NEAR(0.05, dm_stats_t_p2(1.959963984540054, 1e9), 1e-7);
+	EXPECT_NAN(dm_stats_t_p2(1.0, 0.0));
+	EXPECT_NAN(dm_stats_t_p2(NAN, 3.0));
+
+	EXPECT_NEAR(12.706204736174698, dm_stats_t_crit(0.05, 1.0), 1e-9);
+	EXPECT_NEAR(4.302652729749464, dm_stats_t_crit(0.05, 2.0), 1e-10);
+	EXPECT_NEAR(2.228138851986273, dm_stats_t_crit(0.05, 10.0), 1e-10);
+	EXPECT_NEAR(4.032142983557536, dm_stats_t_crit(0.01, 5.0), 1e-10);
+	EXPECT_NEAR(2.5, dm_stats_t_crit(dm_stats_t_p2(2.5, 7.3), 7.3), 1e-9);
+	EXPECT_NAN(dm_stats_t_crit(0.0, 3.0));
+	EXPECT_NAN(dm_stats_t_crit(0.05, -1.0));
+}
+
+/* Welch's test against reference.py welch(), both directions. */
+TEST(welch_known)
+{
+	struct dm_welch w;
+
+	ASSERT_EQ(0, dm_stats_welch(A, 10, B, 10, 0.95, &w));
+	EXPECT_NEAR(3.4, w.diff, 1e-12);
+	EXPECT_NEAR(1.7265829911171082, w.t, 1e-12);
+	EXPECT_NEAR(13.121585417324518, w.df, 1e-10);
+	EXPECT_NEAR(0.10769417471404252, w.p, 1e-8);
+	/* The interval is diff +/- t_crit * se and holds 0 here (p > 0.05). */
+	EXPECT_LT(w.lo, 0.0);
+	EXPECT_GT(w.hi, 0.0);
+	EXPECT_NEAR(w.diff, (w.lo + w.hi) / 2.0, 1e-12);
+
+	ASSERT_EQ(0, dm_stats_welch(Y, 4, X, 3, 0.95, &w));
+	EXPECT_NEAR(-3.85, w.diff, 1e-12);
+	EXPECT_NEAR(-4.0414518843273806, w.t, 1e-12);
+	EXPECT_NEAR(4.9591836734693873, w.df, 1e-10);
+	EXPECT_NEAR(0.010076943347988645, w.p, 1e-8);
+	EXPECT_LT(w.hi, 0.0);
+	/* At 99% the interval widens past 0 (p > 0.01). */
+	ASSERT_EQ(0, dm_stats_welch(Y, 4, X, 3, 0.99, &w));
+	EXPECT_GT(w.hi, 0.0);
+}
+
+/* One value against a sample: prediction interval, df = n - 1. */
+TEST(welch_single_value)
+{
+	double v = 9.9;
+	struct dm_welch w, w2;
+
+	ASSERT_EQ(0, dm_stats_welch(X, 3, &v, 1, 0.95, &w));
+	EXPECT_NEAR(6.0621778264910722, w.t, 1e-12);
+	EXPECT_NEAR(2.0, w.df, 0);
+	EXPECT_NEAR(0.026148318903646509, w.p, 1e-8);
+	/* The same the other way round, with the sign flipped. */
+	ASSERT_EQ(0, dm_stats_welch(&v, 1, X, 3, 0.95, &w2));
+	EXPECT_NEAR(-w.t, w2.t, 1e-12);
+	EXPECT_NEAR(w.p, w2.p, 1e-15);
+	/* Two single values, or an empty side: nothing to estimate from. */
+	EXPECT_EQ(-EDOM, dm_stats_welch(&v, 1, &v, 1, 0.95, &w));
+	EXPECT_EQ(-EDOM, dm_stats_welch(X, 0, X, 3, 0.95, &w));
+	EXPECT_EQ(-EINVAL, dm_stats_welch(X, 3, X, 3, 1.0, &w));
+}
+
+/* Zero variance: deterministic values are equal or differ for certain. */
+TEST(welch_zero_variance)
+{
+	const double a[] = { 1024, 1024, 1024 }, b[] = { 256, 256 };
+	struct dm_welch w;
+
+	ASSERT_EQ(0, dm_stats_welch(a, 3, a, 3, 0.95, &w));
+	EXPECT_NEAR(1.0, w.p, 0);
+	EXPECT_NEAR(0.0, w.lo, 0);
+	EXPECT_NEAR(0.0, w.hi, 0);
+	ASSERT_EQ(0, dm_stats_welch(a, 3, b, 2, 0.95, &w));
+	EXPECT_NEAR(0.0, w.p, 0);
+	EXPECT_NEAR(-768.0, w.lo, 0);
+	EXPECT_TRUE(isinf(w.t) && w.t < 0);
+	/* One side constant, the other not: the variable side's df. */
+	ASSERT_EQ(0, dm_stats_welch(a, 3, X, 3, 0.95, &w));
+	EXPECT_NEAR(2.0, w.df, 1e-12);
+}
+
 TEST_HARNESS_MAIN
