@@ -32,6 +32,7 @@
 #include <linux/ndctl.h>
 
 #include "devmem.h"
+#include "devmem_module.h"
 
 #define ND_DEVICES	"/sys/bus/nd/devices"
 #define ND_DRIVERS	"/sys/bus/nd/drivers"
@@ -993,6 +994,7 @@ int dm_inv_init(struct dm_inv *inv, struct dm_ctx *ctx, unsigned int checks)
 	inv->shrinks = dm_kernel_shrinks_device_span();
 	inv->memmap_rise = -1;
 	inv->memmap_expected = -1;
+	inv->exact_spans = dm_mod_available();
 	rc = dm_snapshot_take(&inv->base);
 	if (rc)
 		return rc;
@@ -1027,6 +1029,57 @@ static unsigned long long device_spanned(const struct dm_snapshot *s,
 
 	*present = z ? z->present : 0;
 	return z ? z->spanned : 0;
+}
+
+/*
+ * The exact Device zone span from the devmem_test module: it must lie
+ * inside its node's span and, after an add, contain [start, end) pfns.
+ * Returns the zone's [start, end) in @zs/@ze.
+ */
+static void check_exact_span(struct dm_inv *inv, uint64_t start_pfn,
+			     uint64_t end_pfn, bool live, uint64_t *zs,
+			     uint64_t *ze, int *n, char *msg, size_t len)
+{
+	const struct devmem_test_zone *z;
+	const struct devmem_test_node *nd;
+	struct dm_spans *spans;
+	int rc;
+
+	*zs = *ze = 0;
+	spans = calloc(1, sizeof(*spans));
+	if (!spans)
+		return;
+	rc = dm_mod_spans(spans);
+	if (rc) {
+		violation(n, msg, len, "devmem_test spans: %s", strerror(-rc));
+		goto out;
+	}
+	nd = dm_spans_node(spans, inv->node);
+	z = dm_spans_zone(spans, inv->node, "Device");
+	if (!nd || !z) {
+		violation(n, msg, len, "devmem_test: no Device zone on node %d",
+			  inv->node);
+		goto out;
+	}
+	if (!z->spanned_pages)
+		goto out;
+	*zs = z->start_pfn;
+	*ze = z->start_pfn + z->spanned_pages;
+	if (*zs < nd->start_pfn || *ze > nd->start_pfn + nd->spanned_pages)
+		violation(n, msg, len,
+			  "Device zone [%#llx, %#llx) lies outside node %d [%#llx, %#llx)",
+			  (unsigned long long)*zs, (unsigned long long)*ze,
+			  inv->node, (unsigned long long)nd->start_pfn,
+			  (unsigned long long)(nd->start_pfn +
+					       nd->spanned_pages));
+	if (live && (*zs > start_pfn || *ze < end_pfn))
+		violation(n, msg, len,
+			  "Device zone [%#llx, %#llx) does not cover the namespace [%#llx, %#llx)",
+			  (unsigned long long)*zs, (unsigned long long)*ze,
+			  (unsigned long long)start_pfn,
+			  (unsigned long long)end_pfn);
+out:
+	free(spans);
 }
 
 static void check_common(struct dm_inv *inv, const struct dm_snapshot *s,
@@ -1103,6 +1156,10 @@ int dm_inv_check_added(struct dm_inv *inv, struct dm_ns *ns, char *msg,
 				  device_spanned(&inv->last, inv->node,
 						 &present), spanned);
 		inv->added_spanned = spanned;
+		if (inv->exact_spans)
+			check_exact_span(inv, start / 4096, end / 4096, true,
+					 &inv->added_start_pfn,
+					 &inv->added_end_pfn, &n, msg, len);
 	}
 	if ((inv->checks & DM_CHECK_MEMMAP) && s.nr_memmap_pages >= 0) {
 		rise = s.nr_memmap_pages - inv->base.nr_memmap_pages;
@@ -1174,6 +1231,23 @@ int dm_inv_check_removed(struct dm_inv *inv, struct dm_ns *ns, char *msg,
 				  "Device zone span %s on a remove: %llu -> %llu pages",
 				  inv->shrinks ? "grew" : "moved",
 				  inv->added_spanned, spanned);
+		if (inv->exact_spans) {
+			uint64_t zs, ze;
+
+			check_exact_span(inv, 0, 0, false, &zs, &ze, &n, msg,
+					 len);
+			if (inv->shrinks ?
+			    (ze > zs && (zs < inv->added_start_pfn ||
+					 ze > inv->added_end_pfn)) :
+			    (zs != inv->added_start_pfn ||
+			     ze != inv->added_end_pfn))
+				violation(&n, msg, len,
+					  "Device zone [%#llx, %#llx) after a remove, [%#llx, %#llx) after the add",
+					  (unsigned long long)zs,
+					  (unsigned long long)ze,
+					  (unsigned long long)inv->added_start_pfn,
+					  (unsigned long long)inv->added_end_pfn);
+		}
 	}
 	if ((inv->checks & DM_CHECK_MEMMAP) && s.nr_memmap_pages >= 0 &&
 	    s.nr_memmap_pages != inv->base.nr_memmap_pages)

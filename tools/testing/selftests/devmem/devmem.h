@@ -128,7 +128,10 @@ void dm_kmsg_close(struct dm_kmsg *k);
  * first in @msg, or -errno when the state could not be read.
  */
 #define DM_CHECK_DEVICE		(1u << 0)	/* dax/pmem device, iomem */
-#define DM_CHECK_SPAN		(1u << 1)	/* Device zone span, MemTotal */
+#define DM_CHECK_SPAN		(1u << 1)	/* Device zone span, MemTotal;
+						 * start and end exactly, and
+						 * the node's span, when the
+						 * devmem_test module is in */
 #define DM_CHECK_MEMMAP		(1u << 2)	/* nr_memmap_pages */
 #define DM_CHECK_KMSG		(1u << 3)	/* WARN, BUG, Oops in dmesg */
 #define DM_CHECK_ALL		(DM_CHECK_DEVICE | DM_CHECK_SPAN | \
@@ -141,6 +144,9 @@ struct dm_inv {
 	struct dm_snapshot base;	/* before the namespace existed */
 	struct dm_snapshot last;	/* at the last check */
 	unsigned long long added_spanned;
+	/* With the devmem_test module: the exact Device zone span. */
+	bool exact_spans;
+	uint64_t added_start_pfn, added_end_pfn;
 	long long memmap_rise;		/* -1 until the first add */
 	long long memmap_expected;	/* -1 when unknown */
 	struct dm_kmsg kmsg;

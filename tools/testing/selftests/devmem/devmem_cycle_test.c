@@ -151,10 +151,12 @@ FIXTURE_SETUP(ns_cycle)
 	rc = dm_ns_create(self->ctx, &cfg, tag, &self->ns);
 	ASSERT_EQ(0, rc) TH_LOG("create %s in %s: %s", id,
 				dm_region_name(self->ctx), strerror(-rc));
-	TH_LOG("%s: %s (%s) at 0x%llx, %llu bytes, node %d", id,
-	       dm_ns_name(self->ns), dm_ns_personality(self->ns),
+	TH_LOG("%s: %s (%s) at 0x%llx, %llu bytes, node %d; exact spans %s",
+	       id, dm_ns_name(self->ns), dm_ns_personality(self->ns),
 	       (unsigned long long)dm_ns_start(self->ns),
-	       (unsigned long long)dm_ns_size(self->ns), self->inv.node);
+	       (unsigned long long)dm_ns_size(self->ns), self->inv.node,
+	       self->inv.exact_spans ? "from devmem_test" :
+				       "unknown (devmem_test not loaded)");
 }
 
 FIXTURE_TEARDOWN(ns_cycle)

@@ -3,7 +3,9 @@
  * A small C API over the devmem_test module: see devmem_module.h.  The
  * module must be loaded (insmod devmem_test.ko); nothing here loads it.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
