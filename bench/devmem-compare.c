@@ -11,9 +11,17 @@
  * regression beyond --threshold, 2 unusable input; so it can drive
  * `git bisect run`.
  *
+ * A side given as several run files (comma-separated: the rounds of
+ * `make compare`, one boot each) is compared run by run: Welch's t-test on
+ * the per-run medians, because timings move between boots by more than
+ * they vary within one, and cycles of one boot are not independent
+ * evidence about the kernel.
+ *
  * To use:
  *	devmem-compare base.json new.json [more.json ...]
  *	devmem-compare --format=markdown --threshold=3 base.json new.json
+ *	devmem-compare a1.json,a2.json,a3.json b1.json,b2.json,b3.json
+ *	devmem-compare --pair=devdax-mem-4K-1G=devdax-mem-2M-1G run.json run.json
  *	devmem-compare --merge=a.json a-round1.json a-round2.json
  */
 #include <errno.h>
@@ -34,6 +42,7 @@
 
 #define DEFAULT_SEED		0x6465766d656dULL	/* "devmem" */
 #define MAX_GLOBS		64
+#define MAX_PAIRS		64
 
 enum output_format {
 	FORMAT_TABLE,
@@ -55,6 +64,12 @@ static struct compare_params {
 	size_t nr_metric_globs;
 	const char *config_globs[MAX_GLOBS];
 	size_t nr_config_globs;
+	/* --pair: configuration base_id of the baseline against rev_id. */
+	struct pair {
+		char base_id[DM_MAX_NAME + 1];
+		const char *rev_id;
+	} pairs[MAX_PAIRS];
+	size_t nr_pairs;
 } param = {
 	.threshold = 0.05,
 	.confidence = 0.95,
@@ -86,9 +101,16 @@ static const char *const verdict_names[V_NR] = {
 };
 
 struct input {
-	const char *path;
+	const char *path;		/* a file, or files joined by ',' */
 	char *label;
-	struct dm_results *res;
+	struct dm_results *res;		/* the file, or its runs merged */
+	struct dm_results **runs;	/* each run file; runs[0] == res if one */
+	size_t nr_runs;
+};
+
+enum test_kind {
+	TEST_MANN_WHITNEY,		/* cycles as samples */
+	TEST_WELCH_RUNS,		/* per-run medians as samples */
 };
 
 /* One file's numbers for one metric of one configuration. */
@@ -100,12 +122,16 @@ struct cell {
 	struct dm_mann_whitney mw;
 	double p_adj;
 	bool compared;			/* both sides have samples */
+	enum test_kind test;
+	size_t runs_base, runs_rev;	/* TEST_WELCH_RUNS: medians per side */
+	double t, df;			/* TEST_WELCH_RUNS */
 	enum verdict verdict;
 	char note[160];
 };
 
 struct row {
 	const struct dm_result *config;	/* the baseline's */
+	const char *rev_id;		/* the revisions' (--pair), or its id */
 	const struct dm_metric *metric;	/* the baseline's */
 	struct cell *cells;		/* [0] baseline, [1..] revisions */
 };
@@ -116,6 +142,7 @@ struct comparison {
 	struct row *rows;
 	size_t nr_rows;
 	bool env_differs;		/* and --force was given */
+	bool by_run;			/* a side has several run files */
 	char env_diff[2048];
 	char **extras;			/* "only in <label>: ..." */
 	size_t nr_extras;
@@ -136,10 +163,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: devmem-compare [options] BASE.json NEW.json [MORE.json ...]\n"
+"       devmem-compare [options] A1.json,A2.json,... B1.json,B2.json,...\n"
 "       devmem-compare --merge=OUT.json ROUND.json [ROUND.json ...]\n"
 "\n"
 "Compare devmem-bench results: every revision against the baseline (the\n"
-"first file), configuration by configuration and metric by metric.\n"
+"first file), configuration by configuration and metric by metric.  A side\n"
+"given as comma-separated run files (one boot each, e.g. the rounds of\n"
+"make compare) is compared run by run: Welch's t-test on per-run medians.\n"
 "\n"
 "Options:\n"
 "  -t, --threshold=PCT     smallest relative change of the median that\n"
@@ -154,6 +184,11 @@ static void usage(FILE *f)
 "                          or none (default: holm)\n"
 "  -m, --metric=GLOB       compare only metrics matching GLOB (repeatable)\n"
 "  -C, --config=GLOB       compare only configurations matching GLOB\n"
+"  -p, --pair=BASE_ID=NEW_ID\n"
+"                          compare configuration BASE_ID of the baseline\n"
+"                          with NEW_ID of each revision (repeatable); only\n"
+"                          the pairs are compared, and the files may be\n"
+"                          the same one (e.g. align 4K against 2M)\n"
 "  -l, --labels=A,B,...    names of the files in the output (default: file\n"
 "                          names without .json)\n"
 "      --force             compare even if the environments differ\n"
@@ -164,7 +199,7 @@ static void usage(FILE *f)
 "1 - LEVEL and the median moved by at least the threshold; \"no significant\n"
 "change\": the confidence interval of the change lies within the threshold;\n"
 "\"too noisy to tell\": neither, or too few samples (fewer than 6 per side\n"
-"at 95%%) to tell anything at that level.\n"
+"at 95%%; by run: 2 runs per side, or 3 against 1) to tell anything.\n"
 "\n"
 "Exit status: 0 no regression, 1 a regression beyond the threshold,\n"
 "2 unusable input (bad option or file, different environments).\n");
@@ -188,6 +223,8 @@ static int parse_double(const char *s, double *out, bool *percent)
 static int parse_options(int argc, char **argv)
 {
 	enum { OPT_CORRECTION = 256, OPT_FORCE, OPT_MERGE };
+	struct pair *pair;
+	const char *eq;
 	static const struct option longopts[] = {
 		{ "threshold",	required_argument, NULL, 't' },
 		{ "confidence",	required_argument, NULL, 'c' },
@@ -197,6 +234,7 @@ static int parse_options(int argc, char **argv)
 		{ "correction",	required_argument, NULL, OPT_CORRECTION },
 		{ "metric",	required_argument, NULL, 'm' },
 		{ "config",	required_argument, NULL, 'C' },
+		{ "pair",	required_argument, NULL, 'p' },
 		{ "labels",	required_argument, NULL, 'l' },
 		{ "force",	no_argument,	   NULL, OPT_FORCE },
 		{ "merge",	required_argument, NULL, OPT_MERGE },
@@ -209,7 +247,7 @@ static int parse_options(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:c:f:B:s:m:C:l:h", longopts,
+	while ((c = getopt_long(argc, argv, ":t:c:f:B:s:m:C:p:l:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -299,6 +337,20 @@ static int parse_options(int argc, char **argv)
 			globs[(*nr)++] = optarg;
 			break;
 		}
+		case 'p':
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1] ||
+			    strchr(eq + 1, '=') || eq - optarg > DM_MAX_NAME ||
+			    param.nr_pairs == MAX_PAIRS) {
+				error("--pair: '%s' is not BASE_ID=NEW_ID (at most %d pairs)",
+				      optarg, MAX_PAIRS);
+				return -EINVAL;
+			}
+			pair = &param.pairs[param.nr_pairs++];
+			memcpy(pair->base_id, optarg, (size_t)(eq - optarg));
+			pair->base_id[eq - optarg] = '\0';
+			pair->rev_id = eq + 1;
+			break;
 		case 'l':
 			param.labels = optarg;
 			break;
@@ -341,17 +393,25 @@ static bool glob_match(const char *const *globs, size_t nr, const char *s)
 	return false;
 }
 
-/* "dir/run-a.json" -> "run-a". */
+/* "dir/run-a.json" -> "run-a"; "a1.json,a2.json,a3.json" -> "a1+2". */
 static char *default_label(const char *path)
 {
-	const char *base = strrchr(path, '/');
-	size_t len;
+	const char *comma = strchr(path, ','), *base;
+	size_t len = comma ? (size_t)(comma - path) : strlen(path), more = 0;
+	char *label;
 
-	base = base ? base + 1 : path;
-	len = strlen(base);
-	if (len > 5 && strcmp(base + len - 5, ".json") == 0)
+	for (base = path + len; base > path && base[-1] != '/'; base--)
+		;
+	len -= (size_t)(base - path);
+	if (len > 5 && strncmp(base + len - 5, ".json", 5) == 0)
 		len -= 5;
-	return strndup(base, len);
+	for (; comma; comma = strchr(comma + 1, ','))
+		more++;
+	if (!more)
+		return strndup(base, len);
+	if (asprintf(&label, "%.*s+%zu", (int)len, base, more) < 0)
+		return NULL;
+	return label;
 }
 
 static int set_labels(struct input *in, size_t n)
@@ -403,27 +463,76 @@ static int set_labels(struct input *in, size_t n)
 	return 0;
 }
 
+/*
+ * Load one input: a file, or comma-separated run files of one kernel,
+ * merged (dm_results_merge() refuses runs of different kernels or
+ * machines) and kept apart for the per-run medians.
+ */
+static int load_input(struct input *in)
+{
+	char err[DM_ERR_LEN + 1024], *list, *name, *save = NULL;
+	size_t n = 1;
+	const char *c;
+	int rc;
+
+	for (c = in->path; *c; c++)
+		n += *c == ',';
+	in->runs = calloc(n, sizeof(*in->runs));
+	list = strdup(in->path);
+	if (!in->runs || !list) {
+		free(list);
+		error("out of memory");
+		return -ENOMEM;
+	}
+	for (name = strtok_r(list, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		rc = dm_results_load(name, &in->runs[in->nr_runs], err,
+				     sizeof(err));
+		if (rc) {
+			error("%s", err);
+			free(list);
+			return rc;
+		}
+		in->nr_runs++;
+	}
+	free(list);
+	if (in->nr_runs != n) {
+		error("%s: empty file name in a comma-separated list of runs",
+		      in->path);
+		return -EINVAL;
+	}
+	if (n == 1) {
+		in->res = in->runs[0];
+		return 0;
+	}
+	rc = dm_results_merge(in->runs, n, &in->res, err, sizeof(err));
+	if (rc)
+		error("%s", err);
+	return rc;
+}
+
 static int load_inputs(struct input *in, size_t n)
 {
-	char err[DM_ERR_LEN];
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		rc = dm_results_load(in[i].path, &in[i].res, err, sizeof(err));
-		if (rc) {
-			error("%s", err);
+		rc = load_input(&in[i]);
+		if (rc)
 			return rc;
-		}
 	}
 	return 0;
 }
 
 static void free_inputs(struct input *in, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
+		for (j = 0; j < in[i].nr_runs; j++)
+			if (in[i].runs[j] != in[i].res)
+				dm_results_free(in[i].runs[j]);
+		free(in[i].runs);
 		dm_results_free(in[i].res);
 		free(in[i].label);
 	}
@@ -493,16 +602,61 @@ static int add_extra(struct comparison *cmp, const char *fmt, ...)
 	return 0;
 }
 
+/* Number of configurations compared: the --pair list, or the baseline's. */
+static size_t nr_targets(const struct dm_results *base)
+{
+	return param.nr_pairs ? param.nr_pairs : base->nr_results;
+}
+
+/*
+ * Target @i: a configuration of the baseline and the id to look for in
+ * the revisions (its own id, or the other half of a --pair).
+ */
+static const struct dm_result *target(const struct dm_results *base,
+				      size_t i, const char **rev_id)
+{
+	const struct dm_result *b;
+
+	if (!param.nr_pairs) {
+		b = base->results[i];
+		*rev_id = b->id;
+		return b;
+	}
+	b = dm_results_find(base, param.pairs[i].base_id);
+	*rev_id = param.pairs[i].rev_id;
+	return b;
+}
+
+/* Every --pair must name a configuration of the baseline. */
+static int check_pairs(const struct comparison *cmp)
+{
+	const struct dm_results *base = cmp->in[0].res;
+	size_t i;
+
+	for (i = 0; i < param.nr_pairs; i++) {
+		if (!dm_results_find(base, param.pairs[i].base_id)) {
+			error("--pair: configuration '%s' is not in %s",
+			      param.pairs[i].base_id, cmp->in[0].path);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /*
  * Refuse what cannot be compared: other machines, accelerators, tracing;
- * the same id with a different configuration; a metric whose unit or
- * direction changed.  --force downgrades the first two to a warning.
+ * the same id with a different configuration (unless paired on purpose
+ * with --pair); a metric whose unit or direction changed.  --force
+ * downgrades the first two to a warning.
  */
 static int check_comparable(struct comparison *cmp)
 {
 	const struct dm_results *base = cmp->in[0].res;
 	size_t i, j, k, used = 0;
-	int rc = 0;
+	int rc = check_pairs(cmp);
+
+	if (rc)
+		return rc;
 
 	for (i = 1; i < cmp->nr_in; i++) {
 		const struct dm_results *rev = cmp->in[i].res;
@@ -518,13 +672,15 @@ static int check_comparable(struct comparison *cmp)
 				used += (size_t)n;
 			rc = -EINVAL;
 		}
-		for (j = 0; j < base->nr_results; j++) {
-			const struct dm_result *b = base->results[j];
-			const struct dm_result *r = dm_results_find(rev, b->id);
+		for (j = 0; j < nr_targets(base); j++) {
+			const char *rev_id;
+			const struct dm_result *b = target(base, j, &rev_id);
+			const struct dm_result *r = dm_results_find(rev, rev_id);
 
 			if (!r)
 				continue;
-			if (!json_object_equal(b->config, r->config)) {
+			if (!param.nr_pairs &&
+			    !json_object_equal(b->config, r->config)) {
 				int n = snprintf(cmp->env_diff + used,
 						 sizeof(cmp->env_diff) - used,
 						 "results[id=%s].config differs between %s and %s\n",
@@ -589,11 +745,90 @@ static void median_ci(struct cell *c, const char *id, size_t file)
 		c->lo = c->hi = NAN;
 }
 
-/* Everything but the verdict, which needs the adjusted p of all rows. */
-static int compare_cell(struct cell *c, const struct cell *base,
-			const char *id, size_t file)
+/*
+ * The median of metric @name of configuration @id in each run of @in that
+ * has samples of it; returns how many were stored in @out.
+ */
+static size_t run_medians(const struct input *in, const char *id,
+			  const char *name, double *out)
 {
+	size_t i, k = 0;
+
+	for (i = 0; i < in->nr_runs; i++) {
+		const struct dm_result *r = dm_results_find(in->runs[i], id);
+		const struct dm_metric *m;
+
+		if (!r || r->skipped)
+			continue;
+		m = dm_result_find_metric(r, name);
+		if (m && m->n)
+			out[k++] = m->summary.median;
+	}
+	return k;
+}
+
+/* @d relative to @base, as dm_stats_relative_change() does it. */
+static double relative(double d, double base)
+{
+	if (isnan(d) || isnan(base))
+		return NAN;
+	if (base == 0.0)
+		return d == 0.0 ? 0.0 : d > 0.0 ? INFINITY : -INFINITY;
+	return d / fabs(base);
+}
+
+/*
+ * Run by run: Welch's t-test on the per-run medians.  The change and its
+ * interval are those of the mean of the per-run medians.  Too few runs
+ * leave p NAN; decide() then says so.
+ */
+static int compare_runs(const struct comparison *cmp, const struct row *row,
+			struct cell *c, size_t file)
+{
+	const char *name = row->metric->name;
+	double *xb, *xr, mean_b = 0.0;
+	struct dm_welch w;
+	size_t i;
+	int rc;
+
+	xb = calloc(cmp->in[0].nr_runs + 1, sizeof(*xb));
+	xr = calloc(cmp->in[file].nr_runs + 1, sizeof(*xr));
+	if (!xb || !xr) {
+		free(xb);
+		free(xr);
+		return -ENOMEM;
+	}
+	c->test = TEST_WELCH_RUNS;
+	c->runs_base = run_medians(&cmp->in[0], row->config->id, name, xb);
+	c->runs_rev = run_medians(&cmp->in[file], row->rev_id, name, xr);
+	c->mw.u = c->mw.z = c->mw.p = c->t = c->df = NAN;
+	c->mw.exact = false;
+	rc = dm_stats_welch(xb, c->runs_base, xr, c->runs_rev,
+			    param.confidence, &w);
+	if (rc == 0) {
+		for (i = 0; i < c->runs_base; i++)
+			mean_b += xb[i] / (double)c->runs_base;
+		c->change = relative(w.diff, mean_b);
+		c->change_lo = relative(w.lo, mean_b);
+		c->change_hi = relative(w.hi, mean_b);
+		c->mw.p = w.p;
+		c->t = w.t;
+		c->df = w.df;
+	} else if (rc == -EDOM) {
+		rc = 0;
+	}
+	free(xb);
+	free(xr);
+	return rc;
+}
+
+/* Everything but the verdict, which needs the adjusted p of all rows. */
+static int compare_cell(const struct comparison *cmp, const struct row *row,
+			struct cell *c, size_t file)
+{
+	const struct cell *base = &row->cells[0];
 	const struct dm_metric *b = base->m, *m = c->m;
+	const char *id = row->config->id;
 	int rc;
 
 	median_ci(c, id, file);
@@ -616,7 +851,16 @@ static int compare_cell(struct cell *c, const struct cell *base,
 		c->hl = NAN;
 	else if (rc)
 		return rc;
+	if (cmp->by_run)
+		return compare_runs(cmp, row, c, file);
 	return 0;
+}
+
+/* Enough runs for Welch's test to say anything: 2 a side, or 3 against 1. */
+static bool enough_runs(size_t nb, size_t nr)
+{
+	return (nb >= 2 && nr >= 2) || (nb == 1 && nr >= 3) ||
+	       (nr == 1 && nb >= 3);
 }
 
 static void fmt_pct(char *buf, size_t len, double f)
@@ -660,7 +904,15 @@ static void decide(struct cell *c, const struct cell *base)
 	bool significant = c->p_adj < alpha;
 	char lo[24], hi[24];
 
-	if (b->n < min_n || m->n < min_n || minp >= alpha) {
+	if (c->test == TEST_WELCH_RUNS) {
+		if (!enough_runs(c->runs_base, c->runs_rev) || isnan(c->p_adj)) {
+			c->verdict = V_NOISY;
+			snprintf(c->note, sizeof(c->note),
+				 "too few runs (%zu/%zu): 2 per side, or 3 against 1, needed",
+				 c->runs_base, c->runs_rev);
+			return;
+		}
+	} else if (b->n < min_n || m->n < min_n || minp >= alpha) {
 		c->verdict = V_NOISY;
 		snprintf(c->note, sizeof(c->note),
 			 "too few samples (n=%zu/%zu): %zu per side needed at %.3g%%",
@@ -702,8 +954,9 @@ static int build_rows(struct comparison *cmp)
 	size_t i, j, k, f, alloc = 0;
 	int rc;
 
-	for (i = 0; i < base->nr_results; i++) {
-		const struct dm_result *br = base->results[i];
+	for (i = 0; i < nr_targets(base); i++) {
+		const char *rev_id;
+		const struct dm_result *br = target(base, i, &rev_id);
 
 		if (!glob_match(param.config_globs, param.nr_config_globs,
 				br->id))
@@ -730,6 +983,7 @@ static int build_rows(struct comparison *cmp)
 			}
 			row = &cmp->rows[cmp->nr_rows];
 			row->config = br;
+			row->rev_id = rev_id;
 			row->metric = bm;
 			row->cells = calloc(cmp->nr_in, sizeof(*row->cells));
 			if (!row->cells)
@@ -748,7 +1002,7 @@ static int build_rows(struct comparison *cmp)
 				c->p_adj = c->mw.p = NAN;
 				c->lo = c->hi = c->change = NAN;
 				c->change_lo = c->change_hi = c->hl = NAN;
-				r = dm_results_find(cmp->in[f].res, br->id);
+				r = dm_results_find(cmp->in[f].res, rev_id);
 				if (!r) {
 					snprintf(c->note, sizeof(c->note),
 						 "configuration missing");
@@ -772,7 +1026,7 @@ static int build_rows(struct comparison *cmp)
 						 "no samples");
 					continue;
 				}
-				rc = compare_cell(c, &row->cells[0], br->id, f);
+				rc = compare_cell(cmp, row, c, f);
 				if (rc)
 					return rc;
 				c->compared = true;
@@ -781,7 +1035,7 @@ static int build_rows(struct comparison *cmp)
 	}
 
 	/* What a revision has that the baseline does not. */
-	for (f = 1; f < cmp->nr_in; f++) {
+	for (f = 1; !param.nr_pairs && f < cmp->nr_in; f++) {
 		const struct dm_results *rev = cmp->in[f].res;
 
 		for (i = 0; i < rev->nr_results; i++) {
@@ -837,7 +1091,8 @@ static int decide_all(struct comparison *cmp)
 			struct row *row = &cmp->rows[i];
 			struct cell *c = &row->cells[f];
 
-			if (isnan(p[i]))
+			/* NAN: a run-level test without enough runs. */
+			if (!c->compared)
 				continue;
 			c->p_adj = p[i];
 			decide(c, &row->cells[0]);
@@ -1065,7 +1320,7 @@ static const char *env_str(const struct dm_results *res, const char *a,
 #define NR_COLS 7
 
 struct line {
-	const char *title;	/* a configuration heading, or NULL */
+	const struct row *title;	/* a configuration heading, or NULL */
 	char *cell[NR_COLS];
 };
 
@@ -1103,19 +1358,28 @@ static void print_header(const struct comparison *cmp, FILE *out,
 			r->rounds == 1 ? "" : "s",
 			i ? "" : " (baseline)");
 	}
+	if (cmp->by_run)
+		fprintf(out, "%stest: Welch's t on per-run medians (each run is one boot); change = mean of the run medians\n",
+			prefix);
+	else if (cmp->in[0].res->rounds == 1 && cmp->nr_in == 2 &&
+		 cmp->in[1].res->rounds == 1)
+		fprintf(out, "%stest: Mann-Whitney U on cycles; one run per side, so a difference between the two boots counts as one between the kernels (give several runs per side to avoid that)\n",
+			prefix);
+	else
+		fprintf(out, "%stest: Mann-Whitney U on cycles\n", prefix);
 	if (cmp->env_differs)
 		fprintf(out, "%sWARNING: the environments differ (--force):\n%s",
 			prefix, cmp->env_diff);
 }
 
 static void print_violations(const struct comparison *cmp, FILE *out,
-			     const struct dm_result *br, const char *prefix)
+			     const struct row *row, const char *prefix)
 {
 	size_t f;
 
 	for (f = 0; f < cmp->nr_in; f++) {
 		const struct dm_result *r = dm_results_find(cmp->in[f].res,
-							    br->id);
+				f ? row->rev_id : row->config->id);
 
 		if (!r || !r->nr_violations)
 			continue;
@@ -1251,7 +1515,7 @@ static int print_table(const struct comparison *cmp, FILE *out, bool md)
 		"verdict",
 	};
 	size_t width[NR_COLS], nr = 0, i, j, f;
-	const struct dm_result *prev = NULL;
+	const struct row *prev = NULL;
 	struct line *lines;
 	int rc = -ENOMEM;
 
@@ -1263,9 +1527,10 @@ static int print_table(const struct comparison *cmp, FILE *out, bool md)
 	for (i = 0; i < cmp->nr_rows; i++) {
 		const struct row *row = &cmp->rows[i];
 
-		if (row->config != prev) {
-			lines[nr++].title = row->config->id;
-			prev = row->config;
+		if (!prev || row->config != prev->config ||
+		    strcmp(row->rev_id, prev->rev_id)) {
+			lines[nr++].title = row;
+			prev = row;
 		}
 		for (f = 0; f < cmp->nr_in; f++) {
 			if (row_cells(cmp, row, f, lines[nr++].cell))
@@ -1278,17 +1543,19 @@ static int print_table(const struct comparison *cmp, FILE *out, bool md)
 				width[j] = strlen(lines[i].cell[j]);
 
 	print_header(cmp, out, md ? "- " : "");
-	prev = NULL;
 	for (i = 0; i < nr; i++) {
 		if (lines[i].title) {
-			const struct dm_result *r;
-			char conf[300];
+			const struct row *t = lines[i].title;
+			const struct dm_result *r = t->config;
+			char conf[300], vs[320] = "";
 
-			r = dm_results_find(cmp->in[0].res, lines[i].title);
 			fmt_config(conf, sizeof(conf), r);
+			if (strcmp(t->rev_id, r->id))
+				snprintf(vs, sizeof(vs), " against %s", t->rev_id);
 			if (md) {
-				fprintf(out, "\n**%s** `%s`\n\n", r->id, conf);
-				print_violations(cmp, out, r, "- ");
+				fprintf(out, "\n**%s**%s `%s`\n\n", r->id, vs,
+					conf);
+				print_violations(cmp, out, t, "- ");
 				fprintf(out, "|");
 				for (j = 0; j < NR_COLS; j++)
 					fprintf(out, " %s |", head[j]);
@@ -1297,8 +1564,8 @@ static int print_table(const struct comparison *cmp, FILE *out, bool md)
 					fprintf(out, "%s|", j == 3 ? "---:" : "---");
 				fprintf(out, "\n");
 			} else {
-				fprintf(out, "\n%s  %s\n", r->id, conf);
-				print_violations(cmp, out, r, "  ");
+				fprintf(out, "\n%s%s  %s\n", r->id, vs, conf);
+				print_violations(cmp, out, t, "  ");
 				if (print_aligned(out, head, width))
 					goto out_free_lines;
 			}
@@ -1381,7 +1648,14 @@ static json_object *cell_json(const struct comparison *cmp, const struct row *ro
 	}
 	if (ok && f > 0) {
 		ok = !jadd_str(o, "verdict", verdict_names[c->verdict]) &&
-		     !jadd_str(o, "note", c->note[0] ? c->note : NULL);
+		     !jadd_str(o, "note", c->note[0] ? c->note : NULL) &&
+		     !jadd_str(o, "test", c->test == TEST_WELCH_RUNS ?
+			       "welch-runs" : "mann-whitney");
+		if (ok && c->test == TEST_WELCH_RUNS)
+			ok = !jadd_num(o, "runs_base", (double)c->runs_base) &&
+			     !jadd_num(o, "runs", (double)c->runs_rev) &&
+			     !jadd_ext(o, "t", c->t) &&
+			     !jadd_num(o, "df", c->df);
 		if (ok && c->verdict != V_NOT_COMPARED)
 			ok = !jadd_ext(o, "change", c->change) &&
 			     !jadd_ext(o, "change_ci_low", c->change_lo) &&
@@ -1415,6 +1689,7 @@ static int print_json(const struct comparison *cmp, FILE *out)
 	if (!root)
 		return -ENOMEM;
 	if (jadd_str(root, "schema", "devmem-compare/1") ||
+	    jadd_str(root, "test", cmp->by_run ? "welch-runs" : "mann-whitney") ||
 	    jadd_num(root, "threshold", param.threshold) ||
 	    jadd_num(root, "confidence", param.confidence) ||
 	    jadd_str(root, "correction", correction_name()) ||
@@ -1435,6 +1710,7 @@ static int print_json(const struct comparison *cmp, FILE *out)
 		}
 		if (jadd_str(o, "label", cmp->in[f].label) ||
 		    jadd_str(o, "path", cmp->in[f].path) ||
+		    jadd_num(o, "runs", (double)cmp->in[f].nr_runs) ||
 		    jadd_str(o, "timestamp", cmp->in[f].res->timestamp) ||
 		    jadd(o, "kernel", json_object_get(
 				json_object_object_get(cmp->in[f].res->environment,
@@ -1454,6 +1730,8 @@ static int print_json(const struct comparison *cmp, FILE *out)
 			goto out_put_root;
 		}
 		if (jadd_str(o, "config", row->config->id) ||
+		    (strcmp(row->rev_id, row->config->id) &&
+		     jadd_str(o, "config_revision", row->rev_id)) ||
 		    jadd_str(o, "metric", row->metric->name) ||
 		    jadd_str(o, "unit", dm_unit_name(row->metric->unit)) ||
 		    jadd_str(o, "better", dm_better_name(row->metric->better)) ||
@@ -1583,6 +1861,8 @@ int main(int argc, char **argv)
 	rc = set_labels(cmp.in, cmp.nr_in);
 	if (!rc)
 		rc = load_inputs(cmp.in, cmp.nr_in);
+	for (i = 0; !rc && i < cmp.nr_in; i++)
+		cmp.by_run |= cmp.in[i].nr_runs > 1;
 	if (!rc)
 		rc = check_comparable(&cmp);
 	if (rc)

@@ -8,6 +8,10 @@
  * "regressed" or "improved" according to the metric's own direction, and
  * exit 1 only for a regression; different accelerators are refused (exit
  * 2) unless --force; every bad file or option exits 2 with a message.
+ * --pair compares two configurations (align 4K against 2M) of one run.
+ * Runs given as comma-separated lists are compared run by run, so a shift
+ * between boots no larger than the boots' own spread is not a verdict,
+ * while a real one still is.
  *
  * To use: make -C bench check  (the binary finds devmem-compare through
  * DEVMEM_COMPARE, or the path it was built with)
@@ -36,6 +40,12 @@
 
 #define MAX_ARGS 16
 
+/* |got - want| <= tol, reporting both on failure. */
+#define EXPECT_NEAR(want, got, tol)					\
+	EXPECT_TRUE(fabs((double)(want) - (double)(got)) <= (tol))	\
+		TH_LOG("%s = %.17g, expected %.17g +/- %g", #got,	\
+		       (double)(got), (double)(want), (double)(tol))
+
 /* What one synthetic run looks like. */
 struct run {
 	const char *accel;
@@ -45,6 +55,7 @@ struct run {
 	double cv;		/* relative noise */
 	double add_factor;	/* multiplies add_ns */
 	double ratio_factor;	/* multiplies memmap_bw_ratio */
+	double boot;		/* this run's (boot's) speed factor; 0 = 1 */
 	bool only_first;	/* leave the second configuration out */
 };
 
@@ -95,7 +106,7 @@ static int write_run(const char *path, const struct run *run)
 	if (!rc)
 		rc = dm_results_set_param_int(res, "cycles", (int64_t)run->n);
 	for (c = 0; !rc && c < (run->only_first ? 1 : 2); c++) {
-		double base = c ? 3e6 : 9e6;
+		double base = (c ? 3e6 : 9e6) * (run->boot ? run->boot : 1.0);
 		struct dm_result *r;
 
 		for (i = 0; i < run->n; i++) {
@@ -189,15 +200,19 @@ FIXTURE_SETUP(cmp)
 
 FIXTURE_TEARDOWN(cmp)
 {
-	const char *const names[] = { "base.json", "new.json", "third.json",
-				      "merged.json", "stdout", "stderr" };
-	char path[192];
-	size_t i;
+	struct dirent *de;
+	char path[512];
+	DIR *d;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", self->dir, names[i]);
+	d = opendir(self->dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", self->dir, de->d_name);
 		unlink(path);
 	}
+	if (d)
+		closedir(d);
 	rmdir(self->dir);
 	free(self->out);
 	free(self->err);
@@ -647,6 +662,274 @@ TEST_F(cmp, bad_options)
 		    self->base, NULL);
 	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
 	EXPECT_NE(NULL, strstr(self->out, "threshold 2.5%, confidence 99%"));
+}
+
+/* A string field of the first row of @metric in revision @rev. */
+static char *row_string(const char *json, const char *metric, size_t rev,
+			const char *field)
+{
+	json_object *root, *rows, *o;
+	char *v = NULL;
+	size_t i;
+
+	root = json_tokener_parse(json);
+	if (!root || !json_object_object_get_ex(root, "rows", &rows)) {
+		json_object_put(root);
+		return NULL;
+	}
+	for (i = 0; i < json_object_array_length(rows); i++) {
+		json_object *row = json_object_array_get_idx(rows, i);
+
+		json_object_object_get_ex(row, "metric", &o);
+		if (strcmp(json_object_get_string(o), metric))
+			continue;
+		if (rev == (size_t)-1) {
+			o = row;	/* a field of the row itself */
+		} else {
+			json_object_object_get_ex(row, "revisions", &o);
+			o = json_object_array_get_idx(o, rev);
+		}
+		if (json_object_object_get_ex(o, field, &o) && o)
+			v = strdup(json_object_get_string(o));
+		break;
+	}
+	json_object_put(root);
+	return v;
+}
+
+/* Path of a scratch file in the fixture's folder. */
+static const char *scratch(FIXTURE_DATA(cmp) *self, const char *name)
+{
+	static char buf[8][192];
+	static int next;
+	char *p = buf[next++ % 8];
+
+	snprintf(p, sizeof(buf[0]), "%s/%s", self->dir, name);
+	return p;
+}
+
+/*
+ * --pair: devdax-mem-2M-1G (add 9 ms) against fsdax-dev-2M-256M (3 ms) of
+ * the same file: improved one way, regressed the other; the rest of the
+ * rows equal; a pair naming a missing configuration is an error.
+ */
+TEST_F(cmp, pair_configurations)
+{
+	struct run b = plain;
+	size_t total;
+	char *s;
+
+	ASSERT_EQ(0, write_run(self->base, &b));
+	run_compare(self, "--format=json", "--labels=big,small",
+		    "--pair=devdax-mem-2M-1G=fsdax-dev-2M-256M", self->base,
+		    self->base, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_EQ(1, count_verdicts(self->out, 0, "improved", "add_ns",
+				    &total));
+	EXPECT_EQ(1, total);
+	EXPECT_EQ(1, count_verdicts(self->out, 0, "improved", "remove_ns",
+				    &total));
+	EXPECT_EQ(3, count_verdicts(self->out, 0, "no significant change",
+				    NULL, &total)) TH_LOG("%s", self->out);
+	EXPECT_EQ(5, total);
+	EXPECT_NEAR(-2.0 / 3.0, row_number(self->out, "add_ns", 0, "change"),
+		    0.02);
+	s = row_string(self->out, "add_ns", (size_t)-1, "config_revision");
+	EXPECT_STREQ("fsdax-dev-2M-256M", s);
+	free(s);
+	s = row_string(self->out, "add_ns", (size_t)-1, "config");
+	EXPECT_STREQ("devdax-mem-2M-1G", s);
+	free(s);
+
+	run_compare(self, "--pair=fsdax-dev-2M-256M=devdax-mem-2M-1G",
+		    self->base, self->base, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "fsdax-dev-2M-256M against devdax-mem-2M-1G"))
+		TH_LOG("%s", self->out);
+
+	/* Two pairs: both compared, nothing else. */
+	run_compare(self, "--format=json", "--pair=devdax-mem-2M-1G=devdax-mem-2M-1G",
+		    "--pair=fsdax-dev-2M-256M=fsdax-dev-2M-256M", self->base,
+		    self->base, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(10, count_verdicts(self->out, 0, "no significant change",
+				     NULL, &total));
+
+	run_compare(self, "--pair=nope=fsdax-dev-2M-256M", self->base,
+		    self->base, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err,
+			       "--pair: configuration 'nope' is not in"));
+	/* Missing in the revision: not compared, as for a missing id. */
+	run_compare(self, "--format=json", "--pair=devdax-mem-2M-1G=nope",
+		    self->base, self->base, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(5, count_verdicts(self->out, 0, "not compared", NULL,
+				    &total));
+	run_compare(self, "--pair=a", self->base, self->base, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "--pair: 'a' is not BASE_ID=NEW_ID"));
+	run_compare(self, "--pair==b", self->base, self->base, NULL);
+	EXPECT_EQ(2, self->status);
+	run_compare(self, "--pair=a=b=c", self->base, self->base, NULL);
+	EXPECT_EQ(2, self->status);
+}
+
+/*
+ * Two runs (boots) per side whose speeds differ by 10% between boots of
+ * the same kernel, the sides 15% apart: pooled cycles make it a clean
+ * "regressed"; run by run, two runs a side cannot tell it from the spread
+ * of the boots, and say so.
+ */
+TEST_F(cmp, runs_boot_effect)
+{
+	const double boots[] = { 1.00, 1.10, 1.15, 1.25 };
+	const char *names[] = { "r1.json", "r2.json", "r3.json", "r4.json" };
+	char a[512], b2[512];
+	size_t i, total;
+	char *s;
+
+	for (i = 0; i < 4; i++) {
+		struct run r = plain;
+
+		r.seed = 10 + i;
+		r.boot = boots[i];
+		ASSERT_EQ(0, write_run(scratch(self, names[i]), &r));
+	}
+	run_compare(self, "--merge", scratch(self, "a.json"),
+		    scratch(self, "r1.json"), scratch(self, "r2.json"), NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->err);
+	run_compare(self, "--merge", scratch(self, "b.json"),
+		    scratch(self, "r3.json"), scratch(self, "r4.json"), NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->err);
+	run_compare(self, "--format=json", scratch(self, "a.json"),
+		    scratch(self, "b.json"), NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total)) TH_LOG("%s", self->out);
+
+	snprintf(a, sizeof(a), "%s,%s", scratch(self, "r1.json"),
+		 scratch(self, "r2.json"));
+	snprintf(b2, sizeof(b2), "%s,%s", scratch(self, "r3.json"),
+		 scratch(self, "r4.json"));
+	run_compare(self, "--format=json", a, b2, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", NULL, &total));
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "too noisy to tell",
+				    "add_ns", &total));
+	/* Constant metrics are equal run by run: no change, for certain. */
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "no significant change",
+				    "memmap_pages", &total));
+	s = row_string(self->out, "add_ns", 0, "test");
+	EXPECT_STREQ("welch-runs", s);
+	free(s);
+	EXPECT_NEAR(2.0, row_number(self->out, "add_ns", 0, "runs"), 0);
+	EXPECT_NEAR(0.15 / 1.05, row_number(self->out, "add_ns", 0, "change"),
+		    0.01);
+
+	run_compare(self, a, b2, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_NE(NULL, strstr(self->out, "Welch's t on per-run medians"));
+	EXPECT_NE(NULL, strstr(self->out, "r1+1")) TH_LOG("%s", self->out);
+}
+
+/* Three runs a side and a real 30% shift: regressed, run by run too. */
+TEST_F(cmp, runs_real_shift)
+{
+	const double boots[] = { 1.00, 1.03, 0.98 };
+	char a[600] = "", b2[600] = "", name[32];
+	size_t i, total;
+
+	for (i = 0; i < 6; i++) {
+		struct run r = plain;
+
+		r.seed = 20 + i;
+		r.boot = boots[i % 3];
+		r.add_factor = i < 3 ? 1.0 : 1.3;
+		snprintf(name, sizeof(name), "s%zu.json", i);
+		ASSERT_EQ(0, write_run(scratch(self, name), &r));
+		strcat(i < 3 ? a : b2, scratch(self, name));
+		if (i % 3 != 2)
+			strcat(i < 3 ? a : b2, ",");
+	}
+	run_compare(self, "--format=json", a, b2, NULL);
+	EXPECT_EQ(1, self->status) TH_LOG("%s", self->err);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total)) TH_LOG("%s", self->out);
+	EXPECT_NEAR(0.3, row_number(self->out, "add_ns", 0, "change"), 0.02);
+	EXPECT_LT(row_number(self->out, "add_ns", 0, "change_ci_low"), 0.3);
+	EXPECT_GT(row_number(self->out, "add_ns", 0, "change_ci_low"), 0.2);
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", "remove_ns",
+				    &total));
+}
+
+/*
+ * One new run against the history of three (the nightly case): inside the
+ * boots' spread, nothing; far outside it, regressed; against a history of
+ * two, too few runs.
+ */
+TEST_F(cmp, runs_one_against_history)
+{
+	const double boots[] = { 1.00, 1.05, 0.97 };
+	char hist[600] = "", name[32];
+	struct run n = plain;
+	size_t i, total;
+
+	for (i = 0; i < 3; i++) {
+		struct run r = plain;
+
+		r.seed = 30 + i;
+		r.boot = boots[i];
+		snprintf(name, sizeof(name), "h%zu.json", i);
+		ASSERT_EQ(0, write_run(scratch(self, name), &r));
+		strcat(hist, scratch(self, name));
+		if (i < 2)
+			strcat(hist, ",");
+	}
+	n.seed = 40;
+	n.boot = 1.02;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", hist, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", NULL, &total));
+
+	n.add_factor = 2.0;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", hist, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total)) TH_LOG("%s", self->out);
+
+	hist[strlen(hist) - strlen(scratch(self, "h2.json")) - 1] = '\0';
+	run_compare(self, "--format=json", hist, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_NE(NULL, strstr(self->out, "too few runs (2/1)"))
+		TH_LOG("%s", self->out);
+}
+
+/* Lists of runs that cannot be one side: exit 2 and why. */
+TEST_F(cmp, runs_bad_lists)
+{
+	struct run b = plain, k = plain;
+	char list[512];
+
+	k.accel = "kvm";
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &k));
+	snprintf(list, sizeof(list), "%s,%s", self->base, self->new);
+	run_compare(self, list, self->base, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err,
+			       "cannot merge runs of different environments"));
+	snprintf(list, sizeof(list), "%s,", self->base);
+	run_compare(self, list, self->base, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "empty file name")) TH_LOG("%s", self->err);
+	snprintf(list, sizeof(list), "%s,/nonexistent.json", self->base);
+	run_compare(self, self->base, list, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "/nonexistent.json: cannot open"));
 }
 
 TEST_HARNESS_MAIN
