@@ -106,6 +106,7 @@ struct input {
 	struct dm_results *res;		/* the file, or its runs merged */
 	struct dm_results **runs;	/* each run file; runs[0] == res if one */
 	size_t nr_runs;
+	size_t nr_kernels;		/* distinct kernel builds among runs */
 };
 
 enum test_kind {
@@ -464,14 +465,15 @@ static int set_labels(struct input *in, size_t n)
 }
 
 /*
- * Load one input: a file, or comma-separated run files of one kernel,
- * merged (dm_results_merge() refuses runs of different kernels or
- * machines) and kept apart for the per-run medians.
+ * Load one input: a file, or comma-separated run files, merged and kept
+ * apart for the per-run medians.  The runs must come from one machine
+ * (environment); they may be of different builds of a kernel, e.g. the
+ * last nights of a nightly history, which the header then says.
  */
 static int load_input(struct input *in)
 {
 	char err[DM_ERR_LEN + 1024], *list, *name, *save = NULL;
-	size_t n = 1;
+	size_t n = 1, i;
 	const char *c;
 	int rc;
 
@@ -501,14 +503,28 @@ static int load_input(struct input *in)
 		      in->path);
 		return -EINVAL;
 	}
+	in->nr_kernels = 1;
 	if (n == 1) {
 		in->res = in->runs[0];
 		return 0;
 	}
-	rc = dm_results_merge(in->runs, n, &in->res, err, sizeof(err));
-	if (rc)
+	rc = dm_results_merge_scope(in->runs, n, DM_ENV_MACHINE, &in->res, err,
+				    sizeof(err));
+	if (rc) {
 		error("%s", err);
-	return rc;
+		return rc;
+	}
+	for (i = 1; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (!dm_results_env_diff(in->runs[j], in->runs[i],
+						 DM_ENV_MACHINE_AND_KERNEL,
+						 NULL, 0))
+				break;
+		in->nr_kernels += j == i;
+	}
+	return 0;
 }
 
 static int load_inputs(struct input *in, size_t n)
@@ -1357,6 +1373,10 @@ static void print_header(const struct comparison *cmp, FILE *out,
 			r->timestamp, (long long)r->rounds,
 			r->rounds == 1 ? "" : "s",
 			i ? "" : " (baseline)");
+		if (cmp->in[i].nr_kernels > 1)
+			fprintf(out, "%s         (its %zu runs are of %zu different kernel builds; the first is shown)\n",
+				prefix, cmp->in[i].nr_runs,
+				cmp->in[i].nr_kernels);
 	}
 	if (cmp->by_run)
 		fprintf(out, "%stest: Welch's t on per-run medians (each run is one boot); change = mean of the run medians\n",

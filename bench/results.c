@@ -2208,6 +2208,14 @@ static int add_sources(struct dm_results *out, const struct dm_results *in)
 int dm_results_merge(struct dm_results *const *in, size_t n,
 		     struct dm_results **outp, char *err, size_t errlen)
 {
+	return dm_results_merge_scope(in, n, DM_ENV_MACHINE_AND_KERNEL, outp,
+				      err, errlen);
+}
+
+int dm_results_merge_scope(struct dm_results *const *in, size_t n,
+			   enum dm_env_scope scope, struct dm_results **outp,
+			   char *err, size_t errlen)
+{
 	struct dm_results *out;
 	char diff[1024];
 	int64_t round = 0;
@@ -2218,8 +2226,8 @@ int dm_results_merge(struct dm_results *const *in, size_t n,
 	if (n == 0)
 		return seterr(-EINVAL, err, errlen, "nothing to merge");
 	for (i = 1; i < n; i++) {
-		if (dm_results_env_diff(in[0], in[i], DM_ENV_MACHINE_AND_KERNEL,
-					diff, sizeof(diff)))
+		if (dm_results_env_diff(in[0], in[i], scope, diff,
+					sizeof(diff)))
 			return seterr(-EINVAL, err, errlen,
 				      "cannot merge runs of different environments:\n%s",
 				      diff);

@@ -262,4 +262,13 @@ int dm_results_env_diff(const struct dm_results *a,
 int dm_results_merge(struct dm_results *const *in, size_t n,
 		     struct dm_results **out, char *err, size_t errlen);
 
+/*
+ * The same, requiring only the fields of @scope to be equal:
+ * DM_ENV_MACHINE pools runs of different kernel builds on one machine
+ * (a nightly history); the result carries the first run's environment.
+ */
+int dm_results_merge_scope(struct dm_results *const *in, size_t n,
+			   enum dm_env_scope scope, struct dm_results **out,
+			   char *err, size_t errlen);
+
 #endif /* DEVMEM_RESULTS_H */

@@ -908,6 +908,35 @@ TEST_F(cmp, runs_one_against_history)
 		TH_LOG("%s", self->out);
 }
 
+/* A history of nightly builds of one kernel line pools as one side. */
+TEST_F(cmp, runs_of_several_builds)
+{
+	char hist[600] = "", name[32];
+	struct run n = plain;
+	size_t i, total;
+
+	for (i = 0; i < 3; i++) {
+		struct run r = plain;
+
+		r.seed = 50 + i;
+		r.release = i == 1 ? "6.13.0-rc1" : "6.13.0-rc2";
+		snprintf(name, sizeof(name), "n%zu.json", i);
+		ASSERT_EQ(0, write_run(scratch(self, name), &r));
+		strcat(hist, scratch(self, name));
+		if (i < 2)
+			strcat(hist, ",");
+	}
+	n.seed = 60;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, hist, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "its 3 runs are of 2 different kernel builds"))
+		TH_LOG("%s", self->out);
+	run_compare(self, "--format=json", hist, self->new, NULL);
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", NULL, &total));
+}
+
 /* Lists of runs that cannot be one side: exit 2 and why. */
 TEST_F(cmp, runs_bad_lists)
 {

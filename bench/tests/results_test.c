@@ -723,6 +723,11 @@ TEST(merge_rounds)
 	EXPECT_NULL(out);
 	EXPECT_NE(NULL, strstr(err, "environment.kernel.release"))
 		TH_LOG("%s", err);
+	/* ... but nights of one machine pool with the machine scope. */
+	ASSERT_EQ(0, dm_results_merge_scope(in, 2, DM_ENV_MACHINE, &out, err,
+					    sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(2, out->rounds);
+	dm_results_free(out);
 
 	/* The same metric in another unit cannot be pooled. */
 	dm_results_free(r2);
