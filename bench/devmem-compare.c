@@ -126,6 +126,7 @@ struct cell {
 	enum test_kind test;
 	size_t runs_base, runs_rev;	/* TEST_WELCH_RUNS: medians per side */
 	double t, df;			/* TEST_WELCH_RUNS */
+	bool tied_medians;		/* equal run medians, varying cycles */
 	enum verdict verdict;
 	char note[160];
 };
@@ -797,6 +798,12 @@ static double relative(double d, double base)
  * Run by run: Welch's t-test on the per-run medians.  The change and its
  * interval are those of the mean of the per-run medians.  Too few runs
  * leave p NAN; decide() then says so.
+ *
+ * Run medians without any spread prove a difference (or its absence) only
+ * if the cycles have none either, e.g. memmap_pages, the same every
+ * cycle.  Medians of a few runs of a quantised metric (MemFree moves in
+ * 4 KiB pages) can coincide by chance while the cycles vary; then the
+ * spread between runs is unknown, not zero, and p is left NAN too.
  */
 static int compare_runs(const struct comparison *cmp, const struct row *row,
 			struct cell *c, size_t file)
@@ -821,7 +828,11 @@ static int compare_runs(const struct comparison *cmp, const struct row *row,
 	c->mw.exact = false;
 	rc = dm_stats_welch(xb, c->runs_base, xr, c->runs_rev,
 			    param.confidence, &w);
-	if (rc == 0) {
+	if (rc == 0 && w.lo == w.hi &&
+	    (row->metric->summary.min != row->metric->summary.max ||
+	     c->m->summary.min != c->m->summary.max)) {
+		c->tied_medians = true;
+	} else if (rc == 0) {
 		for (i = 0; i < c->runs_base; i++)
 			mean_b += xb[i] / (double)c->runs_base;
 		c->change = relative(w.diff, mean_b);
@@ -923,9 +934,13 @@ static void decide(struct cell *c, const struct cell *base)
 	if (c->test == TEST_WELCH_RUNS) {
 		if (!enough_runs(c->runs_base, c->runs_rev) || isnan(c->p_adj)) {
 			c->verdict = V_NOISY;
-			snprintf(c->note, sizeof(c->note),
-				 "too few runs (%zu/%zu): 2 per side, or 3 against 1, needed",
-				 c->runs_base, c->runs_rev);
+			if (c->tied_medians)
+				snprintf(c->note, sizeof(c->note),
+					 "the run medians do not vary but the cycles do: no spread between runs to judge from");
+			else
+				snprintf(c->note, sizeof(c->note),
+					 "too few runs (%zu/%zu): 2 per side, or 3 against 1, needed",
+					 c->runs_base, c->runs_rev);
 			return;
 		}
 	} else if (b->n < min_n || m->n < min_n || minp >= alpha) {

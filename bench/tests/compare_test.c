@@ -56,6 +56,8 @@ struct run {
 	double add_factor;	/* multiplies add_ns */
 	double ratio_factor;	/* multiplies memmap_bw_ratio */
 	double boot;		/* this run's (boot's) speed factor; 0 = 1 */
+	int64_t pages;		/* memmap_pages; 0 = 4096 */
+	int64_t pages_step;	/* memmap_pages cycles: pages + step * {-1,0,1} */
 	bool only_first;	/* leave the second configuration out */
 };
 
@@ -115,7 +117,8 @@ static int write_run(const char *path, const struct run *run)
 			rem[i] = llround(base / 2 * (1.0 + run->cv * gauss(&rng)));
 			ratio[i] = 0.25 * run->ratio_factor *
 				   (1.0 + run->cv * gauss(&rng));
-			pages[i] = 4096;
+			pages[i] = (run->pages ? run->pages : 4096) +
+				   run->pages_step * (int64_t)(i % 3 - 1);
 			delta[i] = -(16 << 20);
 		}
 		rc = dm_results_add_result(res, &cfgs[c], &r);
@@ -935,6 +938,55 @@ TEST_F(cmp, runs_of_several_builds)
 		TH_LOG("%s", self->out);
 	run_compare(self, "--format=json", hist, self->new, NULL);
 	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", NULL, &total));
+}
+
+/*
+ * memmap_pages the same in every cycle: run medians without spread are a
+ * certainty, one way or the other.  Cycles that vary in steps (a
+ * quantised metric) whose run medians coincide by chance: no verdict.
+ */
+TEST_F(cmp, runs_tied_medians)
+{
+	char hist[600] = "", name[32];
+	struct run n = plain;
+	size_t i, total;
+
+	for (i = 0; i < 3; i++) {
+		struct run r = plain;
+
+		r.seed = 70 + i;
+		r.pages_step = 256;
+		snprintf(name, sizeof(name), "q%zu.json", i);
+		ASSERT_EQ(0, write_run(scratch(self, name), &r));
+		strcat(hist, scratch(self, name));
+		if (i < 2)
+			strcat(hist, ",");
+	}
+	n.seed = 80;
+	n.pages = 4096 + 256;
+	n.pages_step = 256;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", hist, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "too noisy to tell",
+				    "memmap_pages", &total))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "the run medians do not vary but the cycles do"));
+
+	/* Constant cycles: 4096 against 4352 for certain. */
+	for (i = 0; i < 3; i++) {
+		struct run r = plain;
+
+		r.seed = 70 + i;
+		snprintf(name, sizeof(name), "q%zu.json", i);
+		ASSERT_EQ(0, write_run(scratch(self, name), &r));
+	}
+	n.pages_step = 0;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", hist, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "memmap_pages",
+				    &total)) TH_LOG("%s", self->out);
 }
 
 /* Lists of runs that cannot be one side: exit 2 and why. */
