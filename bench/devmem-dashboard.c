@@ -1,0 +1,1649 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devmem-dashboard: the history of stored devmem-bench runs as a static
+ * HTML page with charts drawn by gnuplot, and an index of the runs.
+ *
+ * Runs are grouped by environment: the machine fields devmem-compare
+ * refuses to compare across (accel, CPU model and count, memory, tracing,
+ * QEMU version), so emulated and real results never share a chart.  In an
+ * environment, each run is compared by devmem-compare with the earlier
+ * runs of the same kernel name (up to --history of them, run by run), and
+ * the rows it calls "regressed" are marked on the charts.  Per
+ * configuration and metric, a chart shows each kernel's median per run
+ * and, as a band, the bootstrap confidence interval of that median.
+ *
+ * The page needs nothing but its folder: the charts are SVG files next to
+ * it, there is no external resource, and it works from file://.
+ *
+ * To use:
+ *	devmem-dashboard --out results/dashboard --index results/index.json \
+ *		results/runs
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results.h"
+#include "stats.h"
+
+#define CI_RESAMPLES	1000
+#define CI_LEVEL	0.95
+#define MAX_HISTORY	50
+
+static struct {
+	const char *out;	/* dashboard folder, or NULL */
+	const char *index;	/* index file, or NULL */
+	const char *compare;	/* devmem-compare */
+	const char *gnuplot;
+	const char *title;
+	const char *threshold;	/* passed to devmem-compare, or NULL */
+	unsigned int history;	/* earlier runs a run is compared with */
+	unsigned int min_history;
+} opt = {
+	.gnuplot = "gnuplot",
+	.title = "devmem: device-memory hotplug benchmarks",
+	.history = 5,
+	.min_history = 3,
+};
+
+struct env;
+
+struct run {
+	char *path;		/* as found */
+	char *stem;		/* file name without .json */
+	struct dm_results *res;
+	time_t when;
+	const char *kernel;	/* environment.kernel.name */
+	struct env *env;
+	/* Its comparison with earlier runs of the same kernel. */
+	size_t nr_history;
+	int cmp_status;		/* -1: not compared, else the exit status */
+	char cmp_note[256];	/* why not, or devmem-compare's complaint */
+	char *cmp_file;		/* the JSON output, relative to --out */
+	json_object *cmp;	/* parsed, or NULL */
+	size_t regressed, improved;
+};
+
+struct refused {
+	char *path;
+	char *error;
+};
+
+struct chart {
+	char *config;
+	char *metric;
+	enum dm_unit unit;
+	enum dm_better better;
+	char *file;		/* base name, no extension */
+};
+
+struct env {
+	char id[48];
+	char *label;
+	struct run **runs;	/* in time order */
+	size_t nr_runs;
+	char **kernels;		/* names in order of first appearance */
+	size_t nr_kernels;
+	struct chart *charts;
+	size_t nr_charts;
+};
+
+static struct run **runs;
+static size_t nr_runs;
+static struct refused *refused;
+static size_t nr_refused;
+static struct env *envs;
+static size_t nr_envs;
+
+static void __attribute__((format(printf, 1, 2))) error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("devmem-dashboard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		error("out of memory");
+		exit(2);
+	}
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d) {
+		error("out of memory");
+		exit(2);
+	}
+	return d;
+}
+
+static char * __attribute__((format(printf, 1, 2))) xasprintf(const char *fmt,
+							      ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		error("out of memory");
+		exit(2);
+	}
+	return s;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: devmem-dashboard [options] RUN.json|DIR ...\n"
+"\n"
+"Write the history of devmem-bench runs (files, or folders of *.json) as\n"
+"a static HTML dashboard with gnuplot charts, and/or an index of the runs.\n"
+"\n"
+"  -o, --out=DIR          write DIR/index.html, DIR/charts/, DIR/cmp/\n"
+"  -i, --index=FILE       write the index of the runs (JSON) to FILE\n"
+"      --history=N        compare each run with up to N earlier runs of\n"
+"                         the same kernel and environment (default: 5)\n"
+"      --min-history=N    judge a run only with N earlier runs (default:\n"
+"                         3; 1 compares single boots cycle by cycle)\n"
+"  -t, --threshold=PCT    devmem-compare's threshold (default: its own)\n"
+"      --compare=PATH     devmem-compare (default: next to this program)\n"
+"      --gnuplot=PATH     gnuplot (default: gnuplot)\n"
+"      --title=TEXT       page title\n"
+"  -h, --help             this help\n"
+"\n"
+"Files that are not valid results are listed (index, page, stderr), not\n"
+"fatal.  Exit status: 0 written, 2 bad usage or a failure to write.\n");
+}
+
+static int parse_uint(const char *s, unsigned int lo, unsigned int hi,
+		      unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv)
+{
+	enum { OPT_HISTORY = 256, OPT_MIN_HISTORY, OPT_COMPARE, OPT_GNUPLOT,
+	       OPT_TITLE };
+	static const struct option longopts[] = {
+		{ "out",	 required_argument, NULL, 'o' },
+		{ "index",	 required_argument, NULL, 'i' },
+		{ "history",	 required_argument, NULL, OPT_HISTORY },
+		{ "min-history", required_argument, NULL, OPT_MIN_HISTORY },
+		{ "threshold",	 required_argument, NULL, 't' },
+		{ "compare",	 required_argument, NULL, OPT_COMPARE },
+		{ "gnuplot",	 required_argument, NULL, OPT_GNUPLOT },
+		{ "title",	 required_argument, NULL, OPT_TITLE },
+		{ "help",	 no_argument,	    NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:i:t:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opt.out = optarg;
+			break;
+		case 'i':
+			opt.index = optarg;
+			break;
+		case 't':
+			opt.threshold = optarg;
+			break;
+		case OPT_HISTORY:
+			if (parse_uint(optarg, 1, MAX_HISTORY, &opt.history)) {
+				error("--history: '%s' is not a number from 1 to %d",
+				      optarg, MAX_HISTORY);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MIN_HISTORY:
+			if (parse_uint(optarg, 1, MAX_HISTORY,
+				       &opt.min_history)) {
+				error("--min-history: '%s' is not a number from 1 to %d",
+				      optarg, MAX_HISTORY);
+				return -EINVAL;
+			}
+			break;
+		case OPT_COMPARE:
+			opt.compare = optarg;
+			break;
+		case OPT_GNUPLOT:
+			opt.gnuplot = optarg;
+			break;
+		case OPT_TITLE:
+			opt.title = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			error("option '%s' needs an argument", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			error("unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (!opt.out && !opt.index) {
+		error("nothing to write: give --out and/or --index");
+		return -EINVAL;
+	}
+	if (optind >= argc) {
+		error("no runs: give results files or folders");
+		return -EINVAL;
+	}
+	if (opt.min_history > opt.history) {
+		error("--min-history %u is more than --history %u",
+		      opt.min_history, opt.history);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* devmem-compare next to this program, unless --compare says otherwise. */
+static char *find_compare(void)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (opt.compare)
+		return xstrdup(opt.compare);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return xstrdup("devmem-compare");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		slash[1] = '\0';
+	return xasprintf("%sdevmem-compare", slash ? self : "");
+}
+
+/* ---- Loading ---------------------------------------------------------- */
+
+static const char *env_string(const struct dm_results *res, const char *a,
+			      const char *b)
+{
+	json_object *o = res->environment;
+
+	if (!json_object_object_get_ex(o, a, &o))
+		return NULL;
+	if (b && (!o || !json_object_object_get_ex(o, b, &o)))
+		return NULL;
+	return o ? json_object_get_string(o) : NULL;
+}
+
+static int parse_time(const char *s, time_t *when)
+{
+	struct tm tm = { 0 };
+	char *end;
+
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return -EINVAL;
+	*when = timegm(&tm);
+	return 0;
+}
+
+static void add_refused(const char *path, const char *why)
+{
+	refused = xrealloc(refused, (nr_refused + 1) * sizeof(*refused));
+	refused[nr_refused].path = xstrdup(path);
+	refused[nr_refused].error = xstrdup(why);
+	nr_refused++;
+	fprintf(stderr, "devmem-dashboard: warning: left out: %s\n", why);
+}
+
+static void load_file(const char *path)
+{
+	char err[DM_ERR_LEN];
+	const char *base, *kernel;
+	struct dm_results *res;
+	struct run *r;
+	size_t len;
+	time_t when;
+
+	if (dm_results_load(path, &res, err, sizeof(err))) {
+		add_refused(path, err);
+		return;
+	}
+	kernel = env_string(res, "kernel", "name");
+	if (parse_time(res->timestamp, &when) || !kernel) {
+		dm_results_free(res);
+		add_refused(path, "bad timestamp or kernel name");
+		return;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		error("out of memory");
+		exit(2);
+	}
+	r->path = xstrdup(path);
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 5 && !strcmp(base + len - 5, ".json"))
+		len -= 5;
+	r->stem = strndup(base, len);
+	r->res = res;
+	r->when = when;
+	r->kernel = kernel;
+	r->cmp_status = -1;
+	runs = xrealloc(runs, (nr_runs + 1) * sizeof(*runs));
+	runs[nr_runs++] = r;
+}
+
+static int json_name(const struct dirent *de)
+{
+	size_t len = strlen(de->d_name);
+
+	return de->d_name[0] != '.' && len > 5 &&
+	       !strcmp(de->d_name + len - 5, ".json");
+}
+
+static int load_path(const char *path)
+{
+	struct dirent **list;
+	struct stat st;
+	int n, i;
+
+	if (stat(path, &st)) {
+		error("%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		load_file(path);
+		return 0;
+	}
+	n = scandir(path, &list, json_name, alphasort);
+	if (n < 0) {
+		error("%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < n; i++) {
+		char *p = xasprintf("%s/%s", path, list[i]->d_name);
+
+		load_file(p);
+		free(p);
+		free(list[i]);
+	}
+	free(list);
+	return 0;
+}
+
+static int cmp_run_time(const void *a, const void *b)
+{
+	const struct run *ra = *(struct run *const *)a;
+	const struct run *rb = *(struct run *const *)b;
+
+	if (ra->when != rb->when)
+		return ra->when < rb->when ? -1 : 1;
+	return strcmp(ra->path, rb->path);
+}
+
+/* ---- Environments ----------------------------------------------------- */
+
+static void fmt_bytes(char *buf, size_t len, double v)
+{
+	static const char *const sfx[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int i = 0;
+
+	while (i < 4 && fabs(v) >= 1024.0) {
+		v /= 1024.0;
+		i++;
+	}
+	snprintf(buf, len, "%.*f %s", v == floor(v) ? 0 : 1, v, sfx[i]);
+}
+
+static void env_init(struct env *e, const struct dm_results *res)
+{
+	const char *accel = env_string(res, "accel", NULL);
+	const char *model = env_string(res, "cpu", "model");
+	const char *count = env_string(res, "cpu", "count");
+	const char *mem = env_string(res, "memory_bytes", NULL);
+	const char *tracing = env_string(res, "tracing", NULL);
+	const char *qemu = env_string(res, "qemu", "version");
+	char *key, membuf[32];
+
+	key = xasprintf("%s|%s|%s|%s|%s|%s", accel, model, count, mem,
+			tracing, qemu ? qemu : "-");
+	snprintf(e->id, sizeof(e->id), "%s-%08llx", accel,
+		 (unsigned long long)(dm_seed_mix(0, key) & 0xffffffffULL));
+	free(key);
+	fmt_bytes(membuf, sizeof(membuf), mem ? strtod(mem, NULL) : 0.0);
+	e->label = xasprintf("%s, %s x %s, %s memory, tracing %s%s%s", accel,
+			     model, count, membuf, tracing,
+			     qemu ? ", qemu " : "", qemu ? qemu : "");
+}
+
+static void group_runs(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < nr_runs; i++) {
+		struct run *r = runs[i];
+		struct env *e = NULL;
+
+		for (j = 0; j < nr_envs && !e; j++)
+			if (!dm_results_env_diff(envs[j].runs[0]->res, r->res,
+						 DM_ENV_MACHINE, NULL, 0))
+				e = &envs[j];
+		if (!e) {
+			envs = xrealloc(envs, (nr_envs + 1) * sizeof(*envs));
+			e = &envs[nr_envs++];
+			memset(e, 0, sizeof(*e));
+			env_init(e, r->res);
+		}
+		r->env = e;
+		e->runs = xrealloc(e->runs, (e->nr_runs + 1) * sizeof(*e->runs));
+		e->runs[e->nr_runs++] = r;
+		for (j = 0; j < e->nr_kernels; j++)
+			if (!strcmp(e->kernels[j], r->kernel))
+				break;
+		if (j == e->nr_kernels) {
+			e->kernels = xrealloc(e->kernels, (j + 1) *
+					      sizeof(*e->kernels));
+			e->kernels[e->nr_kernels++] = xstrdup(r->kernel);
+		}
+	}
+}
+
+/* Every (configuration, metric) of the environment, first seen first. */
+static void collect_charts(struct env *e)
+{
+	size_t i, j, k, c;
+
+	for (i = 0; i < e->nr_runs; i++) {
+		const struct dm_results *res = e->runs[i]->res;
+
+		for (j = 0; j < res->nr_results; j++) {
+			const struct dm_result *r = res->results[j];
+
+			for (k = 0; k < r->nr_metrics; k++) {
+				const struct dm_metric *m = &r->metrics[k];
+				struct chart *ch;
+				char *p;
+
+				for (c = 0; c < e->nr_charts; c++)
+					if (!strcmp(e->charts[c].config, r->id) &&
+					    !strcmp(e->charts[c].metric, m->name))
+						break;
+				if (c < e->nr_charts)
+					continue;
+				e->charts = xrealloc(e->charts,
+						     (c + 1) * sizeof(*ch));
+				ch = &e->charts[e->nr_charts++];
+				ch->config = xstrdup(r->id);
+				ch->metric = xstrdup(m->name);
+				ch->unit = m->unit;
+				ch->better = m->better;
+				ch->file = xasprintf("%s-%s-%s", e->id, r->id,
+						     m->name);
+				for (p = ch->file; *p; p++)
+					if (*p == '.')
+						*p = '_';
+			}
+		}
+	}
+}
+
+/* ---- Comparisons ------------------------------------------------------ */
+
+/*
+ * Run @argv with stdout into @out_path (created) and stderr into a
+ * temporary file whose first line lands in @note.  Returns the exit
+ * status, or -1 if it could not run.
+ */
+static int run_capture(char *const argv[], const char *out_path,
+		       const char *cwd, char *note, size_t notelen)
+{
+	char err_path[PATH_MAX];
+	int status, fd, efd;
+	FILE *f;
+	pid_t pid;
+
+	snprintf(err_path, sizeof(err_path), "%s.stderr", out_path);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		efd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || efd < 0 || dup2(fd, 1) < 0 || dup2(efd, 2) < 0)
+			_exit(127);
+		if (cwd && chdir(cwd))
+			_exit(127);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (note && notelen) {
+		note[0] = '\0';
+		f = fopen(err_path, "r");
+		if (f) {
+			/* The first line that is not devmem-compare's name. */
+			while (fgets(note, (int)notelen, f)) {
+				note[strcspn(note, "\n")] = '\0';
+				if (strcmp(note, "devmem-compare: warning: comparing different environments (--force):"))
+					break;
+			}
+			fclose(f);
+		}
+	}
+	unlink(err_path);
+	if (!WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int count_verdict(json_object *cmp, const char *verdict)
+{
+	json_object *rows, *o;
+	size_t i, n = 0;
+
+	if (!json_object_object_get_ex(cmp, "rows", &rows))
+		return 0;
+	for (i = 0; i < json_object_array_length(rows); i++) {
+		json_object *row = json_object_array_get_idx(rows, i);
+
+		if (!json_object_object_get_ex(row, "revisions", &o))
+			continue;
+		o = json_object_array_get_idx(o, 0);
+		if (o && json_object_object_get_ex(o, "verdict", &o) &&
+		    !strcmp(json_object_get_string(o), verdict))
+			n++;
+	}
+	return (int)n;
+}
+
+/* Compare run @i of @e with up to opt.history earlier runs of its kernel. */
+static void compare_run(struct env *e, size_t i, const char *compare,
+			const char *cmpdir, const char *cmpdir_rel)
+{
+	struct run *r = e->runs[i], *hist[MAX_HISTORY];
+	char *argv[12], *list, *out_path, *old;
+	size_t n = 0, j, a = 0;
+	int rc;
+
+	for (j = i; j-- > 0 && n < opt.history;)
+		if (!strcmp(e->runs[j]->kernel, r->kernel))
+			hist[n++] = e->runs[j];
+	r->nr_history = n;
+	if (n == 0) {
+		snprintf(r->cmp_note, sizeof(r->cmp_note),
+			 "first run of %s here", r->kernel);
+		return;
+	}
+	if (n < opt.min_history) {
+		snprintf(r->cmp_note, sizeof(r->cmp_note),
+			 "not judged: %zu earlier run%s of %s, %u needed (one boot cannot tell a change of kernel from a change of boot)",
+			 n, n == 1 ? "" : "s", r->kernel, opt.min_history);
+		return;
+	}
+	/* Oldest first, as the runs happened. */
+	list = xstrdup(hist[n - 1]->path);
+	for (j = n - 1; j-- > 0;) {
+		old = list;
+		list = xasprintf("%s,%s", old, hist[j]->path);
+		free(old);
+	}
+	r->cmp_file = xasprintf("%s/%s.json", cmpdir_rel, r->stem);
+	out_path = xasprintf("%s/%s.json", cmpdir, r->stem);
+	argv[a++] = (char *)compare;
+	argv[a++] = "--format=json";
+	argv[a++] = "--labels=earlier,run";
+	if (opt.threshold)
+		argv[a++] = xasprintf("--threshold=%s", opt.threshold);
+	argv[a++] = list;
+	argv[a++] = r->path;
+	argv[a] = NULL;
+	rc = run_capture(argv, out_path, NULL, r->cmp_note,
+			 sizeof(r->cmp_note));
+	r->cmp_status = rc;
+	if (rc == 0 || rc == 1) {
+		r->cmp = json_object_from_file(out_path);
+		if (r->cmp) {
+			r->regressed = (size_t)count_verdict(r->cmp, "regressed");
+			r->improved = (size_t)count_verdict(r->cmp, "improved");
+			r->cmp_note[0] = '\0';
+		} else {
+			snprintf(r->cmp_note, sizeof(r->cmp_note),
+				 "devmem-compare wrote no readable JSON");
+		}
+	} else if (!r->cmp_note[0]) {
+		snprintf(r->cmp_note, sizeof(r->cmp_note),
+			 "devmem-compare failed (status %d)", rc);
+	}
+	if (opt.threshold)
+		free(argv[3]);
+	free(list);
+	free(out_path);
+}
+
+/* The verdict of (config, metric) in run @r's comparison, or NULL. */
+static const char *verdict_of(const struct run *r, const char *config,
+			      const char *metric, json_object **revp)
+{
+	json_object *rows, *o, *rev;
+	size_t i;
+
+	if (!r->cmp || !json_object_object_get_ex(r->cmp, "rows", &rows))
+		return NULL;
+	for (i = 0; i < json_object_array_length(rows); i++) {
+		json_object *row = json_object_array_get_idx(rows, i);
+
+		if (!json_object_object_get_ex(row, "config", &o) ||
+		    strcmp(json_object_get_string(o), config) ||
+		    !json_object_object_get_ex(row, "metric", &o) ||
+		    strcmp(json_object_get_string(o), metric) ||
+		    !json_object_object_get_ex(row, "revisions", &o))
+			continue;
+		rev = json_object_array_get_idx(o, 0);
+		if (revp)
+			*revp = rev;
+		if (rev && json_object_object_get_ex(rev, "verdict", &o))
+			return json_object_get_string(o);
+		return NULL;
+	}
+	return NULL;
+}
+
+/* ---- Numbers ---------------------------------------------------------- */
+
+struct scale {
+	double div;
+	const char *label;
+};
+
+static struct scale pick_scale(enum dm_unit unit, double ref)
+{
+	static const char *const ns[] = { "ns", "us", "ms", "s" };
+	static const char *const nspp[] = { "ns/page", "us/page", "ms/page",
+					    "s/page" };
+	static const char *const b[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *const bps[] = { "B/s", "KiB/s", "MiB/s", "GiB/s",
+					   "TiB/s" };
+	struct scale sc = { 1.0, "" };
+	double a = isfinite(ref) ? fabs(ref) : 0.0;
+	int i = 0;
+
+	switch (unit) {
+	case DM_UNIT_NS:
+	case DM_UNIT_NS_PER_PAGE:
+		while (i < 3 && a >= 1000.0 * sc.div) {
+			sc.div *= 1000.0;
+			i++;
+		}
+		sc.label = unit == DM_UNIT_NS ? ns[i] : nspp[i];
+		break;
+	case DM_UNIT_BYTES:
+	case DM_UNIT_BYTES_PER_SEC:
+		while (i < 4 && a >= 1024.0 * sc.div) {
+			sc.div *= 1024.0;
+			i++;
+		}
+		sc.label = unit == DM_UNIT_BYTES ? b[i] : bps[i];
+		break;
+	case DM_UNIT_PAGES:
+		sc.label = "pages";
+		break;
+	case DM_UNIT_COUNT:
+		sc.label = "count";
+		break;
+	default:
+		sc.label = "ratio";
+		break;
+	}
+	return sc;
+}
+
+/* Median and its bootstrap CI (lo = hi = median below 2 samples). */
+static void median_ci(const struct run *r, const struct dm_metric *m,
+		      const char *config, double *med, double *lo,
+		      double *hi)
+{
+	uint64_t seed = dm_seed_mix(dm_seed_mix(dm_seed_mix(0, r->stem),
+						config), m->name);
+
+	*med = m->summary.median;
+	if (m->n < 2 || dm_stats_bootstrap_median_ci(m->samples, m->n,
+						     CI_RESAMPLES, CI_LEVEL,
+						     seed, lo, hi))
+		*lo = *hi = *med;
+}
+
+static const struct dm_metric *find_metric(const struct run *r,
+					   const char *config,
+					   const char *metric)
+{
+	const struct dm_result *res = dm_results_find(r->res, config);
+	const struct dm_metric *m;
+
+	if (!res || res->skipped)
+		return NULL;
+	m = dm_result_find_metric(res, metric);
+	return m && m->n ? m : NULL;
+}
+
+/* ---- Charts ----------------------------------------------------------- */
+
+static const char *const colors[] = {
+	"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
+	"#7f7f7f", "#17becf",
+};
+#define NR_COLORS (sizeof(colors) / sizeof(colors[0]))
+
+/* Time label steps, in seconds: minutes to a year. */
+static const long tics[] = {
+	60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400,
+	2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400, 91 * 86400,
+	365 * 86400,
+};
+#define NR_TICS (sizeof(tics) / sizeof(tics[0]))
+
+/* A gnuplot single-quoted string: '' stands for '. */
+static void gp_string(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		if (*s != '\n')
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/*
+ * One chart: a data file with a block per kernel (time, median, CI low,
+ * CI high, flag: 1 regressed, -1 improved) and its part of the script.
+ */
+static int write_chart(const struct env *e, const struct chart *ch,
+		       const char *dir, FILE *gp)
+{
+	double ymin = INFINITY, ymax = -INFINITY, ref = 0.0, span;
+	time_t tmin = 0, tmax = 0;
+	bool any = false, first_plot = true;
+	int block = 0, blocks[64], flagged[64];
+	size_t k, i, nr_k;
+	struct scale sc;
+	char *path;
+	FILE *f;
+
+	/* Scale from the largest median. */
+	for (i = 0; i < e->nr_runs; i++) {
+		const struct dm_metric *m = find_metric(e->runs[i], ch->config,
+							ch->metric);
+
+		if (m && m->unit == ch->unit &&
+		    fabs(m->summary.median) > fabs(ref))
+			ref = m->summary.median;
+	}
+	sc = pick_scale(ch->unit, ref);
+
+	path = xasprintf("%s/charts/%s.dat", dir, ch->file);
+	f = fopen(path, "w");
+	if (!f) {
+		error("%s: %s", path, strerror(errno));
+		free(path);
+		return -errno;
+	}
+	nr_k = e->nr_kernels < 64 ? e->nr_kernels : 64;
+	for (k = 0; k < nr_k; k++) {
+		bool have = false;
+
+		blocks[k] = -1;
+		flagged[k] = 0;
+		for (i = 0; i < e->nr_runs; i++) {
+			const struct run *r = e->runs[i];
+			const struct dm_metric *m;
+			const char *v;
+			double med, lo, hi;
+			int flag = 0;
+
+			if (strcmp(r->kernel, e->kernels[k]))
+				continue;
+			m = find_metric(r, ch->config, ch->metric);
+			if (!m || m->unit != ch->unit)
+				continue;
+			median_ci(r, m, ch->config, &med, &lo, &hi);
+			v = verdict_of(r, ch->config, ch->metric, NULL);
+			if (v && !strcmp(v, "regressed"))
+				flag = 1;
+			else if (v && !strcmp(v, "improved"))
+				flag = -1;
+			if (!have && block)
+				fprintf(f, "\n\n");
+			have = true;
+			fprintf(f, "%lld %.10g %.10g %.10g %d\n",
+				(long long)r->when, med / sc.div, lo / sc.div,
+				hi / sc.div, flag);
+			flagged[k] |= flag == 1 ? 1 : flag == -1 ? 2 : 0;
+			if (!any || r->when < tmin)
+				tmin = r->when;
+			if (!any || r->when > tmax)
+				tmax = r->when;
+			any = true;
+			ymin = fmin(ymin, lo / sc.div);
+			ymax = fmax(ymax, hi / sc.div);
+		}
+		if (have)
+			blocks[k] = block++;
+	}
+	if (fclose(f)) {
+		error("%s: %s", path, strerror(errno));
+		free(path);
+		return -EIO;
+	}
+	free(path);
+	if (!any)
+		return 0;
+
+	fprintf(gp, "\nset output 'charts/%s.svg'\n", ch->file);
+	fprintf(gp, "set title ");
+	gp_string(gp, ch->metric);
+	fprintf(gp, "\nset ylabel ");
+	gp_string(gp, sc.label);
+	fprintf(gp, "\n");
+	/*
+	 * A single time or value has no range of its own: give it one; and
+	 * a margin, so that the first and last runs are not on the axes.
+	 * About four time labels, as dates once the history spans days.
+	 */
+	span = tmin == tmax ? 600.0 : fmax((double)(tmax - tmin), 60.0);
+	for (k = 0; k < NR_TICS - 1 && tics[k] < span / 5.0; k++)
+		;
+	fprintf(gp, "set xrange ['%lld':'%lld']\n",
+		(long long)(tmin - (time_t)(span * 0.06) - 1),
+		(long long)(tmax + (time_t)(span * 0.06) + 1));
+	fprintf(gp, "set xtics %ld\n", tics[k]);
+	fprintf(gp, "set format x \"%s\"\n",
+		span > 3.0 * 86400.0 ? "%Y-%m-%d" : "%m-%d\\n%H:%M");
+	if (ymin == ymax)
+		fprintf(gp, "set yrange [%.10g:%.10g]\n",
+			ymin == 0.0 ? -1.0 : ymin - fabs(ymin) * 0.1,
+			ymax == 0.0 ? 1.0 : ymax + fabs(ymax) * 0.1);
+	else
+		fprintf(gp, "set yrange [*:*]\n");
+	fprintf(gp, "plot ");
+	for (k = 0; k < nr_k; k++) {
+		const char *c = colors[k % NR_COLORS];
+
+		if (blocks[k] < 0)
+			continue;
+		fprintf(gp, "%s'charts/%s.dat' index %d using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.2 noborder notitle, \\\n",
+			first_plot ? "" : ", \\\n     ", ch->file, blocks[k],
+			c);
+		fprintf(gp, "     '' index %d using 1:2:3:4 with yerrorlines lc rgb '%s' pt 7 ps 0.5 lw 1.2 title ",
+			blocks[k], c);
+		gp_string(gp, e->kernels[k]);
+		if (flagged[k] & 1)
+			fprintf(gp, ", \\\n     '' index %d using 1:($5 > 0 ? $2 : 1/0) with points pt 11 ps 1.8 lc rgb '#d62728' title 'regressed'",
+				blocks[k]);
+		if (flagged[k] & 2)
+			fprintf(gp, ", \\\n     '' index %d using 1:($5 < 0 ? $2 : 1/0) with points pt 9 ps 1.8 lc rgb '#2ca02c' title 'improved'",
+				blocks[k]);
+		first_plot = false;
+	}
+	fprintf(gp, "\n");
+	return 1;
+}
+
+static int run_gnuplot(const char *dir)
+{
+	char *argv[] = { (char *)opt.gnuplot, "charts/charts.gp", NULL };
+	char note[512], *out;
+	int rc;
+
+	out = xasprintf("%s/charts/gnuplot.out", dir);
+	rc = run_capture(argv, out, dir, note, sizeof(note));
+	if (rc) {
+		error("%s %s/charts/charts.gp failed (status %d): %s",
+		      opt.gnuplot, dir, rc, note);
+		free(out);
+		return -EIO;
+	}
+	unlink(out);
+	free(out);
+	return 0;
+}
+
+/* ---- Files ------------------------------------------------------------ */
+
+static int mkdir_p(const char *path)
+{
+	char *p = xstrdup(path), *s;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			goto fail;
+		*s = '/';
+	}
+	if (mkdir(p, 0755) && errno != EEXIST)
+		goto fail;
+	free(p);
+	return 0;
+fail:
+	error("cannot create %s: %s", p, strerror(errno));
+	free(p);
+	return -1;
+}
+
+/* Remove what an earlier run left in @dir (files with these endings). */
+static void clean_dir(const char *dir)
+{
+	static const char *const ends[] = { ".svg", ".dat", ".gp", ".json",
+					    ".out", ".stderr" };
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t i;
+
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+			size_t el = strlen(ends[i]);
+
+			if (len > el && !strcmp(de->d_name + len - el,
+						ends[i])) {
+				char *p = xasprintf("%s/%s", dir, de->d_name);
+
+				unlink(p);
+				free(p);
+				break;
+			}
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* @to (a file) relative to the folder @from, for links. */
+static char *relative_path(const char *from, const char *to)
+{
+	char af[PATH_MAX], at[PATH_MAX], *res;
+	size_t i = 0, common = 0, ups = 0;
+	const char *p;
+
+	if (!realpath(from, af) || !realpath(to, at))
+		return xstrdup(to);
+	/* The longest common prefix that ends at a folder boundary. */
+	while (af[i] && af[i] == at[i]) {
+		if (af[i] == '/')
+			common = i;
+		i++;
+	}
+	if (!af[i] && at[i] == '/')
+		common = i;
+	for (p = af + common; *p; p++)
+		ups += *p == '/';
+	res = xstrdup("");
+	for (i = 0; i < ups; i++) {
+		char *old = res;
+
+		res = xasprintf("%s../", old);
+		free(old);
+	}
+	p = at + common + 1;
+	{
+		char *old = res;
+
+		res = xasprintf("%s%s", old, p);
+		free(old);
+	}
+	return res;
+}
+
+/* ---- The index -------------------------------------------------------- */
+
+static json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static int write_index(const char *path)
+{
+	json_object *root, *arr, *rf;
+	char dir[PATH_MAX], *slash, *tmp;
+	size_t i, j;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+
+	root = json_object_new_object();
+	json_object_object_add(root, "schema",
+			       json_object_new_string("devmem-index/1"));
+	json_object_object_add(root, "history", json_object_new_int(
+				       (int)opt.history));
+	arr = json_object_new_array();
+	json_object_object_add(root, "environments", arr);
+	for (i = 0; i < nr_envs; i++) {
+		const struct env *e = &envs[i];
+		const struct dm_results *r0 = e->runs[0]->res;
+		json_object *o = json_object_new_object(), *ra, *ks;
+
+		json_object_array_add(arr, o);
+		json_object_object_add(o, "id", json_object_new_string(e->id));
+		json_object_object_add(o, "label",
+				       json_object_new_string(e->label));
+		json_object_object_add(o, "accel",
+				       jstr(env_string(r0, "accel", NULL)));
+		json_object_object_add(o, "cpu", json_object_get(
+			json_object_object_get(r0->environment, "cpu")));
+		json_object_object_add(o, "memory_bytes", json_object_get(
+			json_object_object_get(r0->environment,
+					       "memory_bytes")));
+		json_object_object_add(o, "tracing",
+				       jstr(env_string(r0, "tracing", NULL)));
+		json_object_object_add(o, "qemu_version",
+				       jstr(env_string(r0, "qemu", "version")));
+		ks = json_object_new_array();
+		json_object_object_add(o, "kernels", ks);
+		for (j = 0; j < e->nr_kernels; j++)
+			json_object_array_add(ks, json_object_new_string(
+						      e->kernels[j]));
+		ra = json_object_new_array();
+		json_object_object_add(o, "runs", ra);
+		for (j = 0; j < e->nr_runs; j++) {
+			const struct run *r = e->runs[j];
+			json_object *ro = json_object_new_object(), *k;
+			size_t c, viol = 0, skipped = 0;
+			char *rel = relative_path(dir, r->path);
+
+			for (c = 0; c < r->res->nr_results; c++) {
+				viol += r->res->results[c]->nr_violations;
+				skipped += r->res->results[c]->skipped != NULL;
+			}
+			json_object_array_add(ra, ro);
+			json_object_object_add(ro, "file",
+					       json_object_new_string(rel));
+			free(rel);
+			json_object_object_add(ro, "timestamp",
+					       json_object_new_string(r->res->timestamp));
+			k = json_object_object_get(r->res->environment,
+						   "kernel");
+			json_object_object_add(ro, "kernel",
+					       json_object_get(k));
+			json_object_object_add(ro, "suite_version",
+					       jstr(r->res->suite_version));
+			json_object_object_add(ro, "rounds",
+					       json_object_new_int64(r->res->rounds));
+			json_object_object_add(ro, "configurations",
+					       json_object_new_int64((int64_t)r->res->nr_results));
+			json_object_object_add(ro, "skipped",
+					       json_object_new_int64((int64_t)skipped));
+			json_object_object_add(ro, "invariant_violations",
+					       json_object_new_int64((int64_t)viol));
+			json_object_object_add(ro, "earlier_runs",
+					       json_object_new_int64((int64_t)r->nr_history));
+			if (r->cmp) {
+				json_object_object_add(ro, "regressed",
+						       json_object_new_int64((int64_t)r->regressed));
+				json_object_object_add(ro, "improved",
+						       json_object_new_int64((int64_t)r->improved));
+			} else {
+				json_object_object_add(ro, "not_judged",
+						       json_object_new_string(r->cmp_note));
+			}
+		}
+	}
+	rf = json_object_new_array();
+	json_object_object_add(root, "refused", rf);
+	for (i = 0; i < nr_refused; i++) {
+		json_object *o = json_object_new_object();
+		char *rel = relative_path(dir, refused[i].path);
+
+		json_object_object_add(o, "file", json_object_new_string(rel));
+		json_object_object_add(o, "error",
+				       json_object_new_string(refused[i].error));
+		json_object_array_add(rf, o);
+		free(rel);
+	}
+
+	tmp = xasprintf("%s.tmp", path);
+	if (json_object_to_file_ext(tmp, root, JSON_C_TO_STRING_PRETTY |
+				    JSON_C_TO_STRING_NOSLASHESCAPE) ||
+	    rename(tmp, path)) {
+		error("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		rc = -EIO;
+	}
+	free(tmp);
+	json_object_put(root);
+	return rc;
+}
+
+/* ---- The page --------------------------------------------------------- */
+
+static void html(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+static void fmt_time(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* "1.234 [1.201, 1.262] ms" */
+static void fmt_ci(char *buf, size_t len, double med, double lo, double hi,
+		   const struct scale *sc)
+{
+	snprintf(buf, len, "%.4g [%.4g, %.4g] %s", med / sc->div, lo / sc->div,
+		 hi / sc->div, sc->label);
+}
+
+static const char *verdict_class(const char *v)
+{
+	if (!v)
+		return "";
+	if (!strcmp(v, "regressed"))
+		return "regressed";
+	if (!strcmp(v, "improved"))
+		return "improved";
+	if (!strcmp(v, "no significant change"))
+		return "same";
+	return "noisy";
+}
+
+static void html_runs(FILE *f, const struct env *e, const char *dir)
+{
+	size_t i, c;
+
+	fprintf(f, "<h3>Runs</h3>\n<table class=\"runs\"><tr><th>time (UTC)</th><th>kernel</th><th>release</th><th>series</th><th>suite</th><th>rounds</th><th>configurations</th><th>invariant violations</th><th>against earlier runs of the kernel</th><th>file</th></tr>\n");
+	for (i = e->nr_runs; i-- > 0;) {
+		const struct run *r = e->runs[i];
+		const char *series = env_string(r->res, "kernel", "series");
+		const char *rev = env_string(r->res, "kernel", "revision");
+		char when[32], *rel = relative_path(dir, r->path);
+		size_t viol = 0;
+
+		for (c = 0; c < r->res->nr_results; c++)
+			viol += r->res->results[c]->nr_violations;
+		fmt_time(when, sizeof(when), r->when);
+		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", r->regressed ?
+			"regressed" : "", when);
+		html(f, r->kernel);
+		fprintf(f, "</td><td>");
+		html(f, env_string(r->res, "kernel", "release"));
+		fprintf(f, "</td><td>");
+		if (series) {
+			html(f, series);
+			fprintf(f, " ");
+			html(f, rev);
+		}
+		fprintf(f, "</td><td>");
+		html(f, r->res->suite_version);
+		fprintf(f, "</td><td>%lld</td><td>%zu</td><td%s>%zu</td><td>",
+			(long long)r->res->rounds, r->res->nr_results,
+			viol ? " class=\"regressed\"" : "", viol);
+		if (r->cmp) {
+			fprintf(f, "<a href=\"");
+			html(f, r->cmp_file);
+			fprintf(f, "\">%zu regressed, %zu improved</a> against %zu earlier run%s",
+				r->regressed, r->improved, r->nr_history,
+				r->nr_history == 1 ? "" : "s");
+		} else {
+			html(f, r->cmp_note);
+		}
+		fprintf(f, "</td><td><a href=\"");
+		html(f, rel);
+		fprintf(f, "\">");
+		html(f, r->stem);
+		fprintf(f, "</a></td></tr>\n");
+		free(rel);
+	}
+	fprintf(f, "</table>\n");
+}
+
+/* The latest run of each kernel against the one before it. */
+static void html_latest(FILE *f, const struct env *e)
+{
+	size_t k, i, j, c;
+
+	fprintf(f, "<h3>Latest run against the previous one</h3>\n");
+	for (k = 0; k < e->nr_kernels; k++) {
+		const struct run *last = NULL, *prev = NULL;
+		char when[32], pwhen[32];
+
+		for (i = e->nr_runs; i-- > 0 && !prev;) {
+			if (strcmp(e->runs[i]->kernel, e->kernels[k]))
+				continue;
+			if (!last)
+				last = e->runs[i];
+			else
+				prev = e->runs[i];
+		}
+		fprintf(f, "<h4>");
+		html(f, e->kernels[k]);
+		fprintf(f, "</h4>\n");
+		if (!prev) {
+			fprintf(f, "<p>Only one run of this kernel here: nothing to compare yet.</p>\n");
+			continue;
+		}
+		fmt_time(when, sizeof(when), last->when);
+		fmt_time(pwhen, sizeof(pwhen), prev->when);
+		fprintf(f, "<p>Previous run %s, latest %s. ", pwhen, when);
+		if (last->cmp)
+			fprintf(f, "Change and verdict: devmem-compare of the latest run against the %zu earlier run%s of this kernel, run by run.</p>\n",
+				last->nr_history,
+				last->nr_history == 1 ? "" : "s");
+		else {
+			fprintf(f, "No verdict: ");
+			html(f, last->cmp_note);
+			fprintf(f, ".</p>\n");
+		}
+		fprintf(f, "<table class=\"latest\"><tr><th>configuration</th><th>metric</th><th>previous median [95%% CI]</th><th>latest median [95%% CI]</th><th>change [CI]</th><th>verdict</th></tr>\n");
+		for (c = 0; c < last->res->nr_results; c++) {
+			const struct dm_result *lr = last->res->results[c];
+
+			for (j = 0; j < lr->nr_metrics; j++) {
+				const struct dm_metric *lm = &lr->metrics[j];
+				const struct dm_metric *pm;
+				json_object *rev = NULL, *o;
+				const char *v;
+				double med, lo, hi;
+				char buf[128];
+				struct scale sc;
+
+				if (!lm->n)
+					continue;
+				sc = pick_scale(lm->unit, lm->summary.median);
+				pm = find_metric(prev, lr->id, lm->name);
+				v = verdict_of(last, lr->id, lm->name, &rev);
+				fprintf(f, "<tr class=\"%s\"><td>", verdict_class(v));
+				html(f, lr->id);
+				fprintf(f, "</td><td>");
+				html(f, lm->name);
+				fprintf(f, "</td><td>");
+				if (pm) {
+					median_ci(prev, pm, lr->id, &med, &lo,
+						  &hi);
+					fmt_ci(buf, sizeof(buf), med, lo, hi,
+					       &sc);
+					html(f, buf);
+				}
+				fprintf(f, "</td><td>");
+				median_ci(last, lm, lr->id, &med, &lo, &hi);
+				fmt_ci(buf, sizeof(buf), med, lo, hi, &sc);
+				html(f, buf);
+				fprintf(f, "</td><td>");
+				if (rev && json_object_object_get_ex(rev, "change", &o) &&
+				    json_object_is_type(o, json_type_double)) {
+					double ch = json_object_get_double(o);
+					double cl = NAN, chh = NAN;
+
+					if (json_object_object_get_ex(rev, "change_ci_low", &o) && o)
+						cl = json_object_get_double(o);
+					if (json_object_object_get_ex(rev, "change_ci_high", &o) && o)
+						chh = json_object_get_double(o);
+					fprintf(f, "%+.1f%% [%+.1f%%, %+.1f%%]",
+						ch * 100.0, cl * 100.0,
+						chh * 100.0);
+				}
+				fprintf(f, "</td><td>");
+				html(f, v ? v : "");
+				fprintf(f, "</td></tr>\n");
+			}
+		}
+		fprintf(f, "</table>\n");
+	}
+}
+
+static void html_charts(FILE *f, const struct env *e, const bool *drawn)
+{
+	const char *prev = NULL;
+	size_t c;
+
+	fprintf(f, "<h3>Trends</h3>\n");
+	for (c = 0; c < e->nr_charts; c++) {
+		const struct chart *ch = &e->charts[c];
+
+		if (!drawn[c])
+			continue;
+		if (!prev || strcmp(prev, ch->config)) {
+			if (prev)
+				fprintf(f, "</div>\n");
+			fprintf(f, "<h4 id=\"%s-", e->id);
+			html(f, ch->config);
+			fprintf(f, "\">");
+			html(f, ch->config);
+			fprintf(f, "</h4>\n<div class=\"charts\">\n");
+			prev = ch->config;
+		}
+		fprintf(f, "<figure><img class=\"chart\" src=\"charts/");
+		html(f, ch->file);
+		fprintf(f, ".svg\" width=\"440\" height=\"270\" alt=\"");
+		html(f, ch->metric);
+		fprintf(f, " of ");
+		html(f, ch->config);
+		fprintf(f, "\"><figcaption>");
+		html(f, ch->metric);
+		fprintf(f, " (%s is better)</figcaption></figure>\n",
+			dm_better_name(ch->better));
+	}
+	if (prev)
+		fprintf(f, "</div>\n");
+}
+
+static const char page_style[] =
+"body{font-family:sans-serif;margin:1em 2em;color:#222}\n"
+"table{border-collapse:collapse;font-size:0.85em;margin-bottom:1em}\n"
+"td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}\n"
+"th{background:#f0f0f0}\n"
+"tr.regressed td{background:#fde0e0}\n"
+"tr.improved td{background:#e0f5e0}\n"
+"tr.noisy td{color:#777}\n"
+"td.regressed{background:#fde0e0}\n"
+".charts{display:flex;flex-wrap:wrap;gap:6px}\n"
+"figure{margin:0;border:1px solid #ddd}\n"
+"figcaption{font-size:0.8em;text-align:center;padding:2px}\n"
+".meta{color:#555;font-size:0.9em}\n"
+"section{border-top:2px solid #888;margin-top:1.5em}\n";
+
+/* Counts the charts the browser could draw: data-charts-rendered. */
+static const char page_script[] =
+"window.addEventListener('load', function () {\n"
+"  var imgs = document.querySelectorAll('img.chart'), ok = 0, bad = [];\n"
+"  imgs.forEach(function (i) {\n"
+"    if (i.complete && i.naturalWidth > 0) ok++;\n"
+"    else bad.push(i.getAttribute('src'));\n"
+"  });\n"
+"  document.body.setAttribute('data-charts', imgs.length);\n"
+"  document.body.setAttribute('data-charts-rendered', ok);\n"
+"  document.getElementById('status').textContent = ok + ' of ' +\n"
+"    imgs.length + ' charts rendered' +\n"
+"    (bad.length ? '; missing: ' + bad.join(', ') : '');\n"
+"});\n";
+
+static int write_page(const char *dir, bool **drawn)
+{
+	char *path = xasprintf("%s/index.html", dir);
+	char *tmp = xasprintf("%s.tmp", path), now[32];
+	size_t i;
+	FILE *f;
+	int rc = 0;
+
+	f = fopen(tmp, "w");
+	if (!f) {
+		error("%s: %s", tmp, strerror(errno));
+		rc = -errno;
+		goto out;
+	}
+	fmt_time(now, sizeof(now), time(NULL));
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
+	html(f, opt.title);
+	fprintf(f, "</title>\n<style>\n%s</style></head>\n<body>\n<h1>", page_style);
+	html(f, opt.title);
+	fprintf(f, "</h1>\n<p class=\"meta\">Generated %s UTC from %zu run%s in %zu environment%s. Each chart: the median of one run (dots) and the %.0f%% bootstrap confidence interval of that median (band and bars), per kernel. A red triangle marks a run devmem-compare found <b>regressed</b> on that row against up to %u earlier runs of the same kernel in the same environment (run by run; a run with fewer than %u earlier runs is not judged); a green one, <b>improved</b>. Environments (accelerator, CPU, memory, tracing, QEMU) never share a chart.</p>\n<p id=\"status\" class=\"meta\">charts not checked (JavaScript off)</p>\n",
+		now, nr_runs, nr_runs == 1 ? "" : "s", nr_envs,
+		nr_envs == 1 ? "" : "s", CI_LEVEL * 100.0, opt.history,
+		opt.min_history);
+	if (nr_refused) {
+		fprintf(f, "<h2>Files left out</h2>\n<ul>\n");
+		for (i = 0; i < nr_refused; i++) {
+			fprintf(f, "<li>");
+			html(f, refused[i].error);
+			fprintf(f, "</li>\n");
+		}
+		fprintf(f, "</ul>\n");
+	}
+	fprintf(f, "<h2>Environments</h2>\n");
+	if (!nr_envs)
+		fprintf(f, "<p>No runs yet: <code>make bench</code> stores them in results/runs/.</p>\n");
+	fprintf(f, "<ul>\n");
+	for (i = 0; i < nr_envs; i++) {
+		fprintf(f, "<li><a href=\"#%s\">", envs[i].id);
+		html(f, envs[i].label);
+		fprintf(f, "</a>: %zu run%s</li>\n", envs[i].nr_runs,
+			envs[i].nr_runs == 1 ? "" : "s");
+	}
+	fprintf(f, "</ul>\n");
+	for (i = 0; i < nr_envs; i++) {
+		fprintf(f, "<section id=\"%s\"><h2>", envs[i].id);
+		html(f, envs[i].label);
+		fprintf(f, "</h2>\n");
+		html_runs(f, &envs[i], dir);
+		html_latest(f, &envs[i]);
+		html_charts(f, &envs[i], drawn[i]);
+		fprintf(f, "</section>\n");
+	}
+	fprintf(f, "<script>\n%s</script>\n</body></html>\n", page_script);
+	if (fclose(f) || rename(tmp, path)) {
+		error("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		rc = -EIO;
+	}
+out:
+	free(path);
+	free(tmp);
+	return rc;
+}
+
+static int write_dashboard(const char *dir, bool **drawn)
+{
+	char *charts = xasprintf("%s/charts", dir), *gp_path;
+	size_t i, c;
+	int rc = 0, nr = 0, r;
+	FILE *gp;
+
+	gp_path = xasprintf("%s/charts.gp", charts);
+	gp = fopen(gp_path, "w");
+	if (!gp) {
+		error("%s: %s", gp_path, strerror(errno));
+		rc = -errno;
+		goto out;
+	}
+	fprintf(gp, "# Written by devmem-dashboard; run in %s.\n", dir);
+	fprintf(gp, "set terminal svg size 440,270 font 'sans,10' noenhanced background rgb 'white'\n");
+	fprintf(gp, "set xdata time\nset timefmt '%%s'\n");
+	fprintf(gp, "set grid ytics lc rgb '#dddddd'\nset key below font ',8'\n");
+	fprintf(gp, "set border 3\nset tics nomirror\nset offsets 0, 0, graph 0.1, graph 0.1\n");
+	for (i = 0; i < nr_envs; i++) {
+		drawn[i] = calloc(envs[i].nr_charts + 1, sizeof(bool));
+		if (!drawn[i]) {
+			fclose(gp);
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (c = 0; c < envs[i].nr_charts; c++) {
+			r = write_chart(&envs[i], &envs[i].charts[c], dir, gp);
+			if (r < 0) {
+				fclose(gp);
+				rc = r;
+				goto out;
+			}
+			drawn[i][c] = r > 0;
+			nr += r;
+		}
+	}
+	if (fclose(gp)) {
+		rc = -EIO;
+		goto out;
+	}
+	if (nr)
+		rc = run_gnuplot(dir);
+	/* Every chart promised to the page must exist and hold something. */
+	for (i = 0; !rc && i < nr_envs; i++) {
+		for (c = 0; c < envs[i].nr_charts; c++) {
+			struct stat st;
+			char *svg;
+
+			if (!drawn[i][c])
+				continue;
+			svg = xasprintf("%s/%s.svg", charts,
+					envs[i].charts[c].file);
+			if (stat(svg, &st) || st.st_size == 0) {
+				error("gnuplot wrote no chart %s", svg);
+				rc = -EIO;
+			}
+			free(svg);
+		}
+	}
+	if (!rc)
+		rc = write_page(dir, drawn);
+out:
+	free(gp_path);
+	free(charts);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	char *compare, *cmpdir, tmpdir[] = "/tmp/devmem-dashboard.XXXXXX";
+	bool **drawn = NULL;
+	size_t i, j;
+	int rc = 0;
+
+	if (parse_options(argc, argv)) {
+		fprintf(stderr, "Try 'devmem-dashboard --help'.\n");
+		return 2;
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (load_path(argv[i]))
+			return 2;
+	qsort(runs, nr_runs, sizeof(*runs), cmp_run_time);
+	group_runs();
+
+	if (opt.out) {
+		char *charts = xasprintf("%s/charts", opt.out);
+
+		cmpdir = xasprintf("%s/cmp", opt.out);
+		if (mkdir_p(charts) || mkdir_p(cmpdir))
+			return 2;
+		clean_dir(charts);
+		clean_dir(cmpdir);
+		free(charts);
+	} else {
+		if (!mkdtemp(tmpdir)) {
+			error("mkdtemp: %s", strerror(errno));
+			return 2;
+		}
+		cmpdir = xstrdup(tmpdir);
+	}
+
+	compare = find_compare();
+	for (i = 0; i < nr_envs; i++) {
+		collect_charts(&envs[i]);
+		for (j = 0; j < envs[i].nr_runs; j++)
+			compare_run(&envs[i], j, compare, cmpdir, "cmp");
+	}
+
+	if (opt.index && write_index(opt.index))
+		rc = 2;
+	if (opt.out) {
+		drawn = calloc(nr_envs + 1, sizeof(*drawn));
+		if (!drawn || write_dashboard(opt.out, drawn))
+			rc = 2;
+		else
+			fprintf(stderr, "devmem-dashboard: %s/index.html: %zu runs, %zu environments, %zu left out\n",
+				opt.out, nr_runs, nr_envs, nr_refused);
+	} else {
+		clean_dir(cmpdir);
+		rmdir(cmpdir);
+	}
+
+	for (i = 0; drawn && i < nr_envs; i++)
+		free(drawn[i]);
+	free(drawn);
+	for (i = 0; i < nr_envs; i++) {
+		for (j = 0; j < envs[i].nr_charts; j++) {
+			free(envs[i].charts[j].config);
+			free(envs[i].charts[j].metric);
+			free(envs[i].charts[j].file);
+		}
+		for (j = 0; j < envs[i].nr_kernels; j++)
+			free(envs[i].kernels[j]);
+		free(envs[i].charts);
+		free(envs[i].kernels);
+		free(envs[i].runs);
+		free(envs[i].label);
+	}
+	free(envs);
+	for (i = 0; i < nr_runs; i++) {
+		json_object_put(runs[i]->cmp);
+		dm_results_free(runs[i]->res);
+		free(runs[i]->path);
+		free(runs[i]->stem);
+		free(runs[i]->cmp_file);
+		free(runs[i]);
+	}
+	free(runs);
+	for (i = 0; i < nr_refused; i++) {
+		free(refused[i].path);
+		free(refused[i].error);
+	}
+	free(refused);
+	free(compare);
+	free(cmpdir);
+	return rc;
+}

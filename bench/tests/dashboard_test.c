@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of devmem-dashboard end to end, on synthetic histories written
+ * with the results API: environments kept apart, a regression flagged on
+ * the right run and row (and only there), bad files listed and not fatal,
+ * every chart the page shows drawn by gnuplot, the index consistent.
+ *
+ * To use: make -C bench check  (needs gnuplot; SKIP without it)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <kselftest_harness.h>
+
+#include "results.h"
+
+#ifndef DASHBOARD_BIN
+#define DASHBOARD_BIN "devmem-dashboard"
+#endif
+
+/* One synthetic night. */
+struct night {
+	const char *accel;
+	const char *kernel;
+	time_t when;
+	uint64_t seed;
+	double boot;		/* the boot's speed factor */
+	double add_factor;	/* multiplies add_ns */
+};
+
+static double gauss(struct dm_rng *rng)
+{
+	double u1 = ((double)(dm_rng_next(rng) >> 11) + 0.5) / 0x1p53;
+	double u2 = (double)(dm_rng_next(rng) >> 11) / 0x1p53;
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+static int write_night(const char *path, const struct night *nt)
+{
+	static const struct dm_config cfg = {
+		.mode = "devdax", .map = "mem", .align_bytes = 2 << 20,
+		.size_bytes = 256 << 20, .driver = "sysfs",
+	};
+	struct dm_env env = {
+		.kernel_release = "6.12.0", .kernel_version = "#1",
+		.cmdline = "console=ttyS0", .kernel_name = nt->kernel,
+		.accel = nt->accel, .cpu_model = "QEMU Virtual CPU",
+		.cpu_count = 2, .memory_bytes = 2ULL << 30,
+		.qemu_version = "7.2.15", .tracing = "none",
+	};
+	char err[DM_ERR_LEN];
+	int64_t add[10], pages[10];
+	struct dm_results *res;
+	struct dm_result *r;
+	struct dm_rng rng;
+	size_t i;
+	int rc;
+
+	rc = dm_results_new(&res);
+	if (rc)
+		return rc;
+	dm_rng_seed(&rng, nt->seed);
+	for (i = 0; i < 10; i++) {
+		add[i] = llround(9e6 * nt->boot * nt->add_factor *
+				 (1.0 + 0.01 * gauss(&rng)));
+		pages[i] = 1024;
+	}
+	rc = dm_results_set_env(res, &env);
+	if (!rc)
+		rc = dm_results_set_timestamp(res, nt->when);
+	if (!rc)
+		rc = dm_results_set_param_int(res, "warmup", 1);
+	if (!rc)
+		rc = dm_results_set_param_int(res, "cycles", 10);
+	if (!rc)
+		rc = dm_results_add_result(res, &cfg, &r);
+	if (!rc)
+		rc = dm_result_add_metric_int(r, "add_ns", DM_UNIT_NS,
+					      DM_BETTER_LOWER, add, 10);
+	if (!rc)
+		rc = dm_result_add_metric_int(r, "memmap_pages", DM_UNIT_PAGES,
+					      DM_BETTER_LOWER, pages, 10);
+	if (!rc)
+		rc = dm_results_write(res, path, err, sizeof(err));
+	dm_results_free(res);
+	return rc;
+}
+
+static char *slurp(const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n = -1;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd >= 0 && !fstat(fd, &st)) {
+		buf = malloc(st.st_size + 1);
+		if (buf)
+			n = read(fd, buf, st.st_size);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		free(buf);
+		return strdup("");
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void rm_tree(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	char p[1024];
+	DIR *d;
+
+	if (lstat(path, &st))
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+		rm_tree(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(path);
+}
+
+static bool have_gnuplot(void)
+{
+	return system("gnuplot --version > /dev/null 2>&1") == 0;
+}
+
+FIXTURE(dash)
+{
+	char dir[64];
+	char runs[128], out[128], index[128];
+	char *stderr_text;
+	int status;
+};
+
+FIXTURE_SETUP(dash)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/devmem-dashboard-test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->runs, sizeof(self->runs), "%s/runs", self->dir);
+	snprintf(self->out, sizeof(self->out), "%s/dashboard", self->dir);
+	snprintf(self->index, sizeof(self->index), "%s/index.json", self->dir);
+	ASSERT_EQ(0, mkdir(self->runs, 0755));
+	self->stderr_text = NULL;
+}
+
+FIXTURE_TEARDOWN(dash)
+{
+	rm_tree(self->dir);
+	free(self->stderr_text);
+}
+
+/* Run devmem-dashboard with extra arguments (NULL-terminated). */
+static void run_dashboard(FIXTURE_DATA(dash) *self, const char *arg, ...)
+{
+	const char *bin = getenv("DEVMEM_DASHBOARD");
+	const char *argv[16];
+	char err_path[192];
+	int n = 0, status, fd;
+	va_list ap;
+	pid_t pid;
+
+	argv[n++] = bin ? bin : DASHBOARD_BIN;
+	argv[n++] = "--out";
+	argv[n++] = self->out;
+	argv[n++] = "--index";
+	argv[n++] = self->index;
+	va_start(ap, arg);
+	for (; arg && n < 14; arg = va_arg(ap, const char *))
+		argv[n++] = arg;
+	va_end(ap);
+	argv[n++] = self->runs;
+	argv[n] = NULL;
+	snprintf(err_path, sizeof(err_path), "%s/stderr", self->dir);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 2);
+		fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	self->status = -1;
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		self->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	free(self->stderr_text);
+	self->stderr_text = slurp(err_path);
+}
+
+/* Five nights of one kernel, the boots 3% apart, the fifth 2x slower. */
+static int five_nights(FIXTURE_DATA(dash) *self, double last_factor)
+{
+	static const double boots[] = { 1.00, 1.03, 0.98, 1.01, 1.00 };
+	char path[256];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < 5 && !rc; i++) {
+		struct night nt = {
+			.accel = "tcg", .kernel = "nightly",
+			.when = 1732500000 + (time_t)i * 86400,
+			.seed = 100 + i, .boot = boots[i],
+			.add_factor = i == 4 ? last_factor : 1.0,
+		};
+
+		snprintf(path, sizeof(path), "%s/night-%zu.json", self->runs,
+			 i);
+		rc = write_night(path, &nt);
+	}
+	return rc;
+}
+
+/* The runs of environment @env in the index, or NULL. */
+static json_object *index_runs(json_object *root, size_t env)
+{
+	json_object *o;
+
+	if (!json_object_object_get_ex(root, "environments", &o))
+		return NULL;
+	o = json_object_array_get_idx(o, env);
+	if (!o || !json_object_object_get_ex(o, "runs", &o))
+		return NULL;
+	return o;
+}
+
+static int64_t run_int(json_object *runs, size_t i, const char *key)
+{
+	json_object *o = json_object_array_get_idx(runs, i);
+
+	if (!o || !json_object_object_get_ex(o, key, &o))
+		return -1;
+	return json_object_get_int64(o);
+}
+
+TEST_F(dash, regression_flagged)
+{
+	json_object *root, *runs;
+	char path[256], *page, *svg;
+	struct stat st;
+
+	if (!have_gnuplot())
+		SKIP(return, "gnuplot is not installed");
+	ASSERT_EQ(0, five_nights(self, 2.0));
+	run_dashboard(self, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->stderr_text);
+
+	root = json_object_from_file(self->index);
+	ASSERT_NE(NULL, root);
+	runs = index_runs(root, 0);
+	ASSERT_NE(NULL, runs);
+	ASSERT_EQ(5, json_object_array_length(runs));
+	/* Nights 1-3 have too short a history to be judged. */
+	EXPECT_EQ(-1, run_int(runs, 2, "regressed"));
+	EXPECT_EQ(0, run_int(runs, 3, "regressed"));
+	/* The fifth: add_ns regressed, memmap_pages not. */
+	EXPECT_EQ(1, run_int(runs, 4, "regressed"));
+	EXPECT_EQ(3, run_int(runs, 3, "earlier_runs"));
+	EXPECT_EQ(4, run_int(runs, 4, "earlier_runs"));
+	json_object_put(root);
+
+	snprintf(path, sizeof(path), "%s/index.html", self->out);
+	page = slurp(path);
+	EXPECT_NE(NULL, strstr(page, "1 regressed, 0 improved"));
+	EXPECT_NE(NULL, strstr(page, "<tr class=\"regressed\"><td>devdax-mem-2M-256M</td><td>add_ns</td>"))
+		TH_LOG("%s", page);
+	EXPECT_NE(NULL, strstr(page, "img class=\"chart\""));
+	EXPECT_NULL(strstr(page, "http"));	/* nothing fetched online */
+	free(page);
+
+	/* The add_ns chart carries the marker, memmap_pages' does not. */
+	snprintf(path, sizeof(path), "%s/charts", self->out);
+	ASSERT_EQ(0, stat(path, &st));
+	{
+		struct dirent *de;
+		DIR *d = opendir(path);
+		int charts = 0, marked = 0;
+
+		while (d && (de = readdir(d))) {
+			char p[512];
+			size_t len = strlen(de->d_name);
+
+			if (len < 5 || strcmp(de->d_name + len - 4, ".svg"))
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+			svg = slurp(p);
+			charts++;
+			EXPECT_NE(NULL, strstr(svg, "<svg"));
+			if (strstr(svg, ">regressed<")) {
+				marked++;
+				EXPECT_NE(NULL, strstr(de->d_name, "add_ns"));
+			}
+			free(svg);
+		}
+		if (d)
+			closedir(d);
+		EXPECT_EQ(2, charts);
+		EXPECT_EQ(1, marked);
+	}
+}
+
+/* The same history without the slow night: nothing flagged. */
+TEST_F(dash, steady_history)
+{
+	json_object *root, *runs;
+	size_t i;
+
+	if (!have_gnuplot())
+		SKIP(return, "gnuplot is not installed");
+	ASSERT_EQ(0, five_nights(self, 1.0));
+	run_dashboard(self, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->stderr_text);
+	root = json_object_from_file(self->index);
+	runs = index_runs(root, 0);
+	ASSERT_NE(NULL, runs);
+	for (i = 3; i < 5; i++)
+		EXPECT_EQ(0, run_int(runs, i, "regressed"));
+	json_object_put(root);
+}
+
+/* tcg and kvm runs of one kernel: two environments, two sets of charts. */
+TEST_F(dash, environments_apart)
+{
+	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0 };
+	struct night b = { "kvm", "k", 1732503600, 2, 0.1, 1.0 };
+	json_object *root, *envs;
+	char path[256], *page;
+
+	if (!have_gnuplot())
+		SKIP(return, "gnuplot is not installed");
+	snprintf(path, sizeof(path), "%s/a.json", self->runs);
+	ASSERT_EQ(0, write_night(path, &a));
+	snprintf(path, sizeof(path), "%s/b.json", self->runs);
+	ASSERT_EQ(0, write_night(path, &b));
+	run_dashboard(self, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->stderr_text);
+	root = json_object_from_file(self->index);
+	ASSERT_TRUE(json_object_object_get_ex(root, "environments", &envs));
+	EXPECT_EQ(2, json_object_array_length(envs));
+	json_object_put(root);
+	snprintf(path, sizeof(path), "%s/index.html", self->out);
+	page = slurp(path);
+	EXPECT_NE(NULL, strstr(page, "<section id=\"tcg-"));
+	EXPECT_NE(NULL, strstr(page, "<section id=\"kvm-"));
+	EXPECT_NE(NULL, strstr(page, "charts/tcg-"));
+	EXPECT_NE(NULL, strstr(page, "charts/kvm-"));
+	free(page);
+}
+
+/* A bad file is listed on the page and in the index, not fatal. */
+TEST_F(dash, bad_file_listed)
+{
+	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0 };
+	json_object *root, *o;
+	char path[256], *page;
+	FILE *f;
+
+	if (!have_gnuplot())
+		SKIP(return, "gnuplot is not installed");
+	snprintf(path, sizeof(path), "%s/a.json", self->runs);
+	ASSERT_EQ(0, write_night(path, &a));
+	snprintf(path, sizeof(path), "%s/broken.json", self->runs);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("{\"schema\": \"devmem-bench/1\", \"tool\": ", f);
+	fclose(f);
+	run_dashboard(self, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->stderr_text);
+	EXPECT_NE(NULL, strstr(self->stderr_text, "broken.json"));
+	root = json_object_from_file(self->index);
+	ASSERT_TRUE(json_object_object_get_ex(root, "refused", &o));
+	EXPECT_EQ(1, json_object_array_length(o));
+	json_object_put(root);
+	snprintf(path, sizeof(path), "%s/index.html", self->out);
+	page = slurp(path);
+	EXPECT_NE(NULL, strstr(page, "Files left out"));
+	EXPECT_NE(NULL, strstr(page, "broken.json"));
+	free(page);
+}
+
+/* Bad options: exit 2 with a message. */
+TEST_F(dash, bad_options)
+{
+	run_dashboard(self, "--history=0", NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->stderr_text, "--history: '0'"));
+	run_dashboard(self, "--min-history=9", NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->stderr_text, "more than --history"));
+	run_dashboard(self, "--bogus", NULL);
+	EXPECT_EQ(2, self->status);
+}
+
+TEST_HARNESS_MAIN
