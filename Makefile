@@ -22,7 +22,8 @@ BUILD		:= $(DEVMEM_CACHE)/build
 
 export DEVMEM_CACHE KSFT_TREE BUILD
 
-.PHONY: all deps check kselftest selftest bench bench-build module clean
+.PHONY: all deps check kselftest selftest bench bench-build module clean \
+	compare dashboard
 .DELETE_ON_ERROR:
 
 all: selftest bench-build module
@@ -58,6 +59,23 @@ kselftest: selftest
 # vm/run.sh (e.g. VM_ARGS="--mem 4G --nvdimm-size 8G").
 bench: bench-build
 	vm/run-bench.sh --kernel $(KERNEL) $(VM_ARGS) -- $(BENCH_ARGS)
+
+# KERNEL_A and KERNEL_B booted alternately, ROUNDS times each, the same
+# devmem-bench matrix every time (BENCH_ARGS, or vm/run-compare.sh's
+# default), then compared run by run; COMPARE_ARGS go to devmem-compare
+# (e.g. COMPARE_ARGS=--threshold=3).  Stored in results/compare/.
+ROUNDS		?= 3
+compare: bench-build
+	@test -n "$(KERNEL_A)" && test -n "$(KERNEL_B)" || \
+		{ echo "usage: make compare KERNEL_A=... KERNEL_B=... [ROUNDS=3] [BENCH_ARGS=...] [COMPARE_ARGS=...]" >&2; exit 2; }
+	vm/run-compare.sh --kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
+		--rounds '$(ROUNDS)'$(foreach a,$(COMPARE_ARGS), --compare-arg '$(a)')$(if $(strip $(VM_ARGS)), $(VM_ARGS))$(if $(strip $(BENCH_ARGS)), -- $(BENCH_ARGS))
+
+# results/dashboard/index.html (and results/index.json) from the stored
+# runs in results/runs/; DASHBOARD_ARGS go to devmem-dashboard.
+dashboard: bench-build
+	$(BUILD)/bench/devmem-dashboard --index results/index.json \
+		--out results/dashboard $(DASHBOARD_ARGS) results/runs
 
 check:
 	vm/check.sh

@@ -7,8 +7,9 @@
 #                   [-- devmem-bench options]
 #
 # The table streams to stdout; the JSON lands in FILE, by default
-# results/<date>-<kernel>-<accel>.json.  Exits with devmem-bench's status
-# (1 when an invariant was violated), or 1 when the guest failed.
+# results/runs/<UTC time>-<kernel>-<accel>.json (results/README.md).
+# Exits with devmem-bench's status (1 when an invariant was violated), or
+# 1 when the guest failed.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -50,8 +51,8 @@ fi
 if [ -z "$out" ]; then
 	accel=$(sed -n "s/^DEVMEM_ACCEL='\(.*\)'$/\1/p" "$share/vm.env")
 	name=$(basename "$kpath")
-	mkdir -p "$DEVMEM_TOP/results"
-	out=$DEVMEM_TOP/results/$(date -u +%Y%m%dT%H%MZ)-$name-$accel.json
+	mkdir -p "$DEVMEM_TOP/results/runs"
+	out=$DEVMEM_TOP/results/runs/$(date -u +%Y%m%dT%H%M%SZ)-$name-$accel.json
 fi
 mkdir -p "$(dirname "$out")"
 cp "$share/bench.json" "$out"
