@@ -1265,10 +1265,89 @@ static void html_runs(FILE *f, const struct env *e, const char *dir)
 	fprintf(f, "</table>\n");
 }
 
+/* "+1.2% [-0.4%, +2.9%]" from a devmem-compare revision cell. */
+static void html_change(FILE *f, json_object *rev)
+{
+	json_object *o;
+	double v[3];
+	int i;
+	static const char *const keys[] = { "change", "change_ci_low",
+					    "change_ci_high" };
+
+	for (i = 0; i < 3; i++) {
+		if (!rev || !json_object_object_get_ex(rev, keys[i], &o) ||
+		    !(json_object_is_type(o, json_type_double) ||
+		      json_object_is_type(o, json_type_int)))
+			return;
+		v[i] = json_object_get_double(o);
+	}
+	fprintf(f, "%+.1f%% [%+.1f%%, %+.1f%%]", v[0] * 100.0, v[1] * 100.0,
+		v[2] * 100.0);
+}
+
+/*
+ * The rows of @last (with @prev's numbers beside them); only the rows
+ * devmem-compare called regressed, improved or changed if @flagged.
+ * Returns the number of rows written.
+ */
+static size_t latest_rows(FILE *f, const struct run *last,
+			  const struct run *prev, bool flagged)
+{
+	size_t c, j, rows = 0;
+
+	for (c = 0; c < last->res->nr_results; c++) {
+		const struct dm_result *lr = last->res->results[c];
+
+		for (j = 0; j < lr->nr_metrics; j++) {
+			const struct dm_metric *lm = &lr->metrics[j];
+			const struct dm_metric *pm;
+			json_object *rev = NULL;
+			const char *v;
+			double med, lo, hi;
+			char buf[128];
+			struct scale sc;
+
+			if (!lm->n)
+				continue;
+			v = verdict_of(last, lr->id, lm->name, &rev);
+			if (flagged && (!v || (strcmp(v, "regressed") &&
+					       strcmp(v, "improved") &&
+					       strcmp(v, "changed"))))
+				continue;
+			if (!rows++)
+				fprintf(f, "<table class=\"latest\"><tr><th>configuration</th><th>metric</th><th>previous median [95%% CI]</th><th>latest median [95%% CI]</th><th>change [CI]</th><th>verdict</th></tr>\n");
+			sc = pick_scale(lm->unit, lm->summary.median);
+			pm = find_metric(prev, lr->id, lm->name);
+			fprintf(f, "<tr class=\"%s\"><td>", verdict_class(v));
+			html(f, lr->id);
+			fprintf(f, "</td><td>");
+			html(f, lm->name);
+			fprintf(f, "</td><td>");
+			if (pm) {
+				median_ci(prev, pm, lr->id, &med, &lo, &hi);
+				fmt_ci(buf, sizeof(buf), med, lo, hi, &sc);
+				html(f, buf);
+			}
+			fprintf(f, "</td><td>");
+			median_ci(last, lm, lr->id, &med, &lo, &hi);
+			fmt_ci(buf, sizeof(buf), med, lo, hi, &sc);
+			html(f, buf);
+			fprintf(f, "</td><td>");
+			html_change(f, rev);
+			fprintf(f, "</td><td>");
+			html(f, v ? v : "");
+			fprintf(f, "</td></tr>\n");
+		}
+	}
+	if (rows)
+		fprintf(f, "</table>\n");
+	return rows;
+}
+
 /* The latest run of each kernel against the one before it. */
 static void html_latest(FILE *f, const struct env *e)
 {
-	size_t k, i, j, c;
+	size_t k, i;
 
 	fprintf(f, "<h3>Latest run against the previous one</h3>\n");
 	for (k = 0; k < e->nr_kernels; k++) {
@@ -1293,69 +1372,20 @@ static void html_latest(FILE *f, const struct env *e)
 		fmt_time(when, sizeof(when), last->when);
 		fmt_time(pwhen, sizeof(pwhen), prev->when);
 		fprintf(f, "<p>Previous run %s, latest %s. ", pwhen, when);
-		if (last->cmp)
-			fprintf(f, "Change and verdict: devmem-compare of the latest run against the %zu earlier run%s of this kernel, run by run.</p>\n",
+		if (last->cmp) {
+			fprintf(f, "Change and verdict: devmem-compare of the latest run against the %zu earlier run%s of this kernel, run by run: %zu regressed, %zu improved.</p>\n",
 				last->nr_history,
-				last->nr_history == 1 ? "" : "s");
-		else {
+				last->nr_history == 1 ? "" : "s",
+				last->regressed, last->improved);
+			latest_rows(f, last, prev, true);
+		} else {
 			fprintf(f, "No verdict: ");
 			html(f, last->cmp_note);
 			fprintf(f, ".</p>\n");
 		}
-		fprintf(f, "<table class=\"latest\"><tr><th>configuration</th><th>metric</th><th>previous median [95%% CI]</th><th>latest median [95%% CI]</th><th>change [CI]</th><th>verdict</th></tr>\n");
-		for (c = 0; c < last->res->nr_results; c++) {
-			const struct dm_result *lr = last->res->results[c];
-
-			for (j = 0; j < lr->nr_metrics; j++) {
-				const struct dm_metric *lm = &lr->metrics[j];
-				const struct dm_metric *pm;
-				json_object *rev = NULL, *o;
-				const char *v;
-				double med, lo, hi;
-				char buf[128];
-				struct scale sc;
-
-				if (!lm->n)
-					continue;
-				sc = pick_scale(lm->unit, lm->summary.median);
-				pm = find_metric(prev, lr->id, lm->name);
-				v = verdict_of(last, lr->id, lm->name, &rev);
-				fprintf(f, "<tr class=\"%s\"><td>", verdict_class(v));
-				html(f, lr->id);
-				fprintf(f, "</td><td>");
-				html(f, lm->name);
-				fprintf(f, "</td><td>");
-				if (pm) {
-					median_ci(prev, pm, lr->id, &med, &lo,
-						  &hi);
-					fmt_ci(buf, sizeof(buf), med, lo, hi,
-					       &sc);
-					html(f, buf);
-				}
-				fprintf(f, "</td><td>");
-				median_ci(last, lm, lr->id, &med, &lo, &hi);
-				fmt_ci(buf, sizeof(buf), med, lo, hi, &sc);
-				html(f, buf);
-				fprintf(f, "</td><td>");
-				if (rev && json_object_object_get_ex(rev, "change", &o) &&
-				    json_object_is_type(o, json_type_double)) {
-					double ch = json_object_get_double(o);
-					double cl = NAN, chh = NAN;
-
-					if (json_object_object_get_ex(rev, "change_ci_low", &o) && o)
-						cl = json_object_get_double(o);
-					if (json_object_object_get_ex(rev, "change_ci_high", &o) && o)
-						chh = json_object_get_double(o);
-					fprintf(f, "%+.1f%% [%+.1f%%, %+.1f%%]",
-						ch * 100.0, cl * 100.0,
-						chh * 100.0);
-				}
-				fprintf(f, "</td><td>");
-				html(f, v ? v : "");
-				fprintf(f, "</td></tr>\n");
-			}
-		}
-		fprintf(f, "</table>\n");
+		fprintf(f, "<details><summary>every row</summary>\n");
+		latest_rows(f, last, prev, false);
+		fprintf(f, "</details>\n");
 	}
 }
 

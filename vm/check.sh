@@ -81,6 +81,11 @@ if [ -x vm/check-bench.sh ]; then
 	vm/check-bench.sh "$logs"
 fi
 
+if [ -x vm/check-compare.sh ]; then
+	step "comparisons: A/A, 4K against 2M, the dashboard"
+	vm/check-compare.sh "$logs"
+fi
+
 step "summary"
 vm/ktap-summary.sh "$logs"/*.log
 rc=$?
