@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * devmem: the small library behind the devmem selftests and devmem-bench.
+ * devmem.c: namespaces and invariants (libndctl); devmem_proc.c: what
+ * procfs and /dev/kmsg report (no libndctl needed).
  *
  * Namespaces are created, hot-removed (unbound), hot-added (bound) and
  * destroyed through libndctl.  Every namespace this library creates carries
@@ -165,5 +167,16 @@ long long dm_expected_memmap_pages(const struct dm_ns_config *cfg,
 				   unsigned long long nr_pages);
 
 uint64_t dm_now_ns(void);
+
+#ifdef __KSELFTEST_HARNESS_H
+/* In a harness test: report a known kernel limitation as XFAIL. */
+#define DM_XFAIL(statement, fmt, ...) do { \
+	snprintf(_metadata->results->reason, \
+		 sizeof(_metadata->results->reason), fmt, ##__VA_ARGS__); \
+	TH_LOG("XFAIL: " fmt, ##__VA_ARGS__); \
+	_metadata->exit_code = KSFT_XFAIL; \
+	statement; \
+} while (0)
+#endif
 
 #endif /* __DEVMEM_H__ */

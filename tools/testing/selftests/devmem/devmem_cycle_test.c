@@ -49,15 +49,6 @@ int main(void)
 #define SZ_2M	(2ul << 20)
 #define SZ_1G	(1ul << 30)
 
-/* Report a known, documented kernel limitation instead of a failure. */
-#define DM_XFAIL(statement, fmt, ...) do { \
-	snprintf(_metadata->results->reason, \
-		 sizeof(_metadata->results->reason), fmt, ##__VA_ARGS__); \
-	TH_LOG("XFAIL: " fmt, ##__VA_ARGS__); \
-	_metadata->exit_code = KSFT_XFAIL; \
-	statement; \
-} while (0)
-
 static int env_int(const char *name, int def, int min, int max)
 {
 	const char *s = getenv(name);

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devmem.h"
 #include "devmem_module.h"
 
 #define SZ_2M		(2ull << 20)
@@ -45,18 +46,6 @@
 
 #define NR_CYCLES	8
 #define NR_LIVE		4
-
-/* Set by the kernel patch that shrinks the Device zone and node span. */
-#define SHRINK_SYM	"shrink_device_zone_span"
-
-/* Report a known, documented kernel limitation instead of a failure. */
-#define DM_XFAIL(statement, fmt, ...) do { \
-	snprintf(_metadata->results->reason, \
-		 sizeof(_metadata->results->reason), fmt, ##__VA_ARGS__); \
-	TH_LOG("XFAIL: " fmt, ##__VA_ARGS__); \
-	_metadata->exit_code = KSFT_XFAIL; \
-	statement; \
-} while (0)
 
 /* A pfn range [start, end). */
 struct pfn_span {
@@ -119,27 +108,6 @@ static struct pfn_span span_hull(struct pfn_span a, struct pfn_span b)
 	if (b.end > a.end)
 		a.end = b.end;
 	return a;
-}
-
-/* Is the running kernel exporting @sym (or a .constprop/.isra clone)? */
-static bool kernel_has_symbol(const char *sym)
-{
-	size_t len = strlen(sym);
-	char line[512], name[256];
-	bool found = false;
-	FILE *f;
-
-	f = fopen("/proc/kallsyms", "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %255s", name) != 1)
-			continue;
-		found = !strncmp(name, sym, len) &&
-			(name[len] == '\0' || name[len] == '.');
-	}
-	fclose(f);
-	return found;
 }
 
 /* Why the module cannot be used here, or NULL when it can. */
@@ -519,7 +487,7 @@ FIXTURE_SETUP(private)
 
 	read_spans(_metadata, &self->base);
 	self->nid = self->base.nodes[0].nid;
-	self->shrinks = kernel_has_symbol(SHRINK_SYM);
+	self->shrinks = dm_kernel_shrinks_device_span();
 	self->fd = dm_mod_open();
 	ASSERT_LE(0, self->fd);
 }
