@@ -12,6 +12,11 @@ set -o pipefail
 KERNEL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$KERNEL_TOP/../vm/lib.sh"
 
+# kbuild runs from the source copy: every cache path must be absolute.
+mkdir -p "$DEVMEM_CACHE" || die "cannot create DEVMEM_CACHE=$DEVMEM_CACHE"
+DEVMEM_CACHE=$(cd "$DEVMEM_CACHE" && pwd)
+KERNELS_DIR=$DEVMEM_CACHE/kernels
+
 PATCHES_DIR=$KERNEL_TOP/patches
 CONFIGS_DIR=$KERNEL_TOP/configs
 KBUILD_DIR=$DEVMEM_CACHE/kbuild
@@ -264,6 +269,7 @@ if [ ! -f "$srcdir/.devmem-source" ] ||
 	# make would miss files that were patched before and are not now.
 	rm -rf "$srcdir" "$srcdir.new"
 	mkdir -p "$srcdir.new"
+	trap 'rm -rf "$srcdir.new"' EXIT
 	if [ -n "$ksrc" ]; then
 		warn "copying $ksrc to $srcdir"
 		rsync -a --exclude=/.git "$ksrc/" "$srcdir.new/" ||
@@ -285,6 +291,7 @@ if [ ! -f "$srcdir/.devmem-source" ] ||
 	done
 	echo "$stamp" > "$srcdir.new/.devmem-source"
 	mv "$srcdir.new" "$srcdir"
+	trap - EXIT
 fi
 
 # --- the configuration -----------------------------------------------------
