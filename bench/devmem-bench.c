@@ -51,13 +51,30 @@
 
 extern char **environ;
 
-static const char *const add_phases[] = {
-	"memremap_pages", "arch_add_memory", "move_pfn_range_to_zone",
-	"memmap_init_zone_device", NULL,
+/*
+ * The in-kernel phases traced, in table order; a child is printed
+ * indented under the top-level call of its step.  add_device_memory,
+ * del_device_memory and shrink_device_zone_span exist only with the
+ * add-del-device-memory series (kernel/patches); functions a kernel
+ * cannot trace are left out and named in the results' parameters.
+ */
+static const struct phase {
+	const char *func;
+	bool add;		/* traced during the bind, else the unbind */
+	bool child;
+} phases[] = {
+	{ "memremap_pages",		true,	false },
+	{ "add_device_memory",		true,	true },
+	{ "arch_add_memory",		true,	true },
+	{ "move_pfn_range_to_zone",	true,	true },
+	{ "memmap_init_zone_device",	true,	true },
+	{ "memunmap_pages",		false,	false },
+	{ "del_device_memory",		false,	true },
+	{ "arch_remove_memory",		false,	true },
+	{ "shrink_device_zone_span",	false,	true },
 };
-static const char *const remove_phases[] = {
-	"memunmap_pages", "arch_remove_memory", NULL,
-};
+#define NR_PHASES	(sizeof(phases) / sizeof(phases[0]))
+#define PHASE_MEMMAP_INIT	4	/* memmap_init_zone_device */
 /* The whole sysfs write (bind/unbind) as the kernel sees it. */
 #define SYSFS_WRITE_FUNC	"kernfs_fop_write_iter"
 
@@ -100,14 +117,14 @@ struct bench_config {
 struct samples {
 	int n;
 	int64_t *add, *remove, *add_write, *remove_write, *overhead;
-	int64_t *phase[8];		/* add_phases then remove_phases */
+	int64_t *phase[NR_PHASES];	/* indexed like phases[] */
 	int64_t *memmap_pages, *memfree_delta;
 	double *ns_per_page, *memmap_bps, *bw_ratio;
 	int64_t *cli_add, *cli_remove;
 	int cli_n;
 	double memset_bps[16];
 	int memset_n;
-	bool have_phase[8];
+	bool have_phase[NR_PHASES];
 	bool have_write;
 	int violations;
 };
@@ -305,9 +322,9 @@ static int samples_alloc(struct samples *s, int n, int cli_n)
 	s->bw_ratio = calloc(n ? n : 1, sizeof(double));
 	s->cli_add = alloc_i64(cli_n);
 	s->cli_remove = alloc_i64(cli_n);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < (int)NR_PHASES; i++)
 		s->phase[i] = alloc_i64(n);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < (int)NR_PHASES; i++)
 		if (!s->phase[i])
 			return -ENOMEM;
 	if (!s->add || !s->remove || !s->add_write || !s->remove_write ||
@@ -334,7 +351,7 @@ static void samples_free(struct samples *s)
 	free(s->bw_ratio);
 	free(s->cli_add);
 	free(s->cli_remove);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < (int)NR_PHASES; i++)
 		free(s->phase[i]);
 }
 
@@ -420,20 +437,21 @@ static void record_violation(struct dm_result *r, struct samples *s,
 }
 
 /* Read the traced phases of one step into the cycle's samples. */
-static void read_phases(struct samples *s, int c, const char *const *funcs,
-			int base, int64_t *write_ns)
+static void read_phases(struct samples *s, int c, bool add,
+			int64_t *write_ns)
 {
 	struct dm_graph_times t;
 	uint64_t ns;
-	int i;
+	size_t i;
 
 	if (!tracing || dm_tracer_read(&tracer, &t))
 		return;
-	for (i = 0; funcs[i]; i++) {
-		if (dm_graph_get(&t, funcs[i], &ns)) {
-			s->phase[base + i][c] = ns;
-			s->have_phase[base + i] = true;
-		}
+	for (i = 0; i < NR_PHASES; i++) {
+		if (phases[i].add != add ||
+		    !dm_graph_get(&t, phases[i].func, &ns))
+			continue;
+		s->phase[i][c] = ns;
+		s->have_phase[i] = true;
 	}
 	if (dm_graph_get(&t, SYSFS_WRITE_FUNC, &ns)) {
 		*write_ns = ns;
@@ -464,7 +482,7 @@ static int one_cycle(struct dm_ns *ns, struct dm_inv *inv, struct samples *s,
 		return rc;
 	}
 	s->remove[k] = t;
-	read_phases(s, k, remove_phases, 4, c < 0 ? &dummy : &s->remove_write[k]);
+	read_phases(s, k, false, c < 0 ? &dummy : &s->remove_write[k]);
 	rc = dm_inv_check_removed(inv, ns, msg, sizeof(msg));
 	if (rc)
 		record_violation(r, s, c, "after_remove", msg);
@@ -480,7 +498,7 @@ static int one_cycle(struct dm_ns *ns, struct dm_inv *inv, struct samples *s,
 		return rc;
 	}
 	s->add[k] = t;
-	read_phases(s, k, add_phases, 0, c < 0 ? &dummy : &s->add_write[k]);
+	read_phases(s, k, true, c < 0 ? &dummy : &s->add_write[k]);
 	rc = dm_inv_check_added(inv, ns, msg, sizeof(msg));
 	if (rc)
 		record_violation(r, s, c, "after_add", msg);
@@ -507,7 +525,7 @@ static void derive(struct samples *s, const struct dm_ns_config *cfg,
 	for (c = 0; c < s->n; c++) {
 		long long mm = s->memmap_pages[c] >= 0 ? s->memmap_pages[c] :
 			       expected_memmap;
-		double init = s->phase[3][c];
+		double init = s->phase[PHASE_MEMMAP_INIT][c];
 
 		s->ns_per_page[c] = init / pages;
 		s->memmap_bps[c] = mm > 0 && init > 0 ?
@@ -522,24 +540,22 @@ static void derive(struct samples *s, const struct dm_ns_config *cfg,
 
 static int add_metrics(struct dm_result *r, struct samples *s)
 {
-	static const char *const phase_names[8] = {
-		"phase.memremap_pages_ns", "phase.arch_add_memory_ns",
-		"phase.move_pfn_range_to_zone_ns",
-		"phase.memmap_init_zone_device_ns", "phase.memunmap_pages_ns",
-		"phase.arch_remove_memory_ns",
-	};
-	int rc, i;
+	char name[DM_FUNC_LEN + 16];
+	size_t i;
+	int rc;
 
 	rc = dm_result_add_metric_int(r, "add_ns", DM_UNIT_NS, DM_BETTER_LOWER,
 				      s->add, s->n);
 	rc = rc ?: dm_result_add_metric_int(r, "remove_ns", DM_UNIT_NS,
 					    DM_BETTER_LOWER, s->remove, s->n);
-	for (i = 0; !rc && i < 6; i++)
-		if (s->have_phase[i])
-			rc = dm_result_add_metric_int(r, phase_names[i],
-						      DM_UNIT_NS,
-						      DM_BETTER_LOWER,
-						      s->phase[i], s->n);
+	for (i = 0; !rc && i < NR_PHASES; i++) {
+		if (!s->have_phase[i])
+			continue;
+		snprintf(name, sizeof(name), "phase.%s_ns", phases[i].func);
+		rc = dm_result_add_metric_int(r, name, DM_UNIT_NS,
+					      DM_BETTER_LOWER, s->phase[i],
+					      s->n);
+	}
 	if (!rc && s->have_write) {
 		rc = dm_result_add_metric_int(r, "phase.sysfs_bind_ns",
 					      DM_UNIT_NS, DM_BETTER_LOWER,
@@ -551,7 +567,7 @@ static int add_metrics(struct dm_result *r, struct samples *s)
 						    DM_UNIT_NS, DM_BETTER_LOWER,
 						    s->overhead, s->n);
 	}
-	if (!rc && s->have_phase[3]) {
+	if (!rc && s->have_phase[PHASE_MEMMAP_INIT]) {
 		rc = dm_result_add_metric(r, "memmap_init_ns_per_page",
 					  DM_UNIT_NS_PER_PAGE, DM_BETTER_LOWER,
 					  s->ns_per_page, s->n);
@@ -641,31 +657,33 @@ static void print_row(const char *name, const int64_t *x, int n)
 static void print_config(const struct bench_config *bc, struct samples *s,
 			 unsigned long long pages)
 {
-	static const char *const labels[6] = {
-		"memremap_pages", " arch_add_memory",
-		" move_pfn_range_to_zone", " memmap_init_zone_device",
-		"memunmap_pages", " arch_remove_memory",
-	};
-	int i;
+	char label[DM_FUNC_LEN + 2];
+	bool add;
+	size_t i;
 
 	printf("\n%s  (%llu pages, %d cycles)\n", bc->id, pages, s->n);
 	printf("  %-28s %11s %11s %11s %11s %11s %7s\n", "", "median", "p90",
 	       "p99", "min", "max", "CV");
-	print_row("add (bind)", s->add, s->n);
-	for (i = 0; i < 4; i++)
-		if (s->have_phase[i])
-			print_row(labels[i], s->phase[i], s->n);
-	print_row("remove (unbind)", s->remove, s->n);
-	for (i = 4; i < 6; i++)
-		if (s->have_phase[i])
-			print_row(labels[i], s->phase[i], s->n);
+	for (add = true;; add = false) {
+		print_row(add ? "add (bind)" : "remove (unbind)",
+			  add ? s->add : s->remove, s->n);
+		for (i = 0; i < NR_PHASES; i++) {
+			if (phases[i].add != add || !s->have_phase[i])
+				continue;
+			snprintf(label, sizeof(label), "%s%s",
+				 phases[i].child ? " " : "", phases[i].func);
+			print_row(label, s->phase[i], s->n);
+		}
+		if (!add)
+			break;
+	}
 	if (s->have_write)
 		print_row("suite overhead (add+remove)", s->overhead, s->n);
 	if (s->cli_n) {
 		print_row("ndctl enable-namespace", s->cli_add, s->cli_n);
 		print_row("ndctl disable-namespace", s->cli_remove, s->cli_n);
 	}
-	if (s->have_phase[3]) {
+	if (s->have_phase[PHASE_MEMMAP_INIT]) {
 		double nspp = dm_stats_median(s->ns_per_page, s->n);
 		double bps = dm_stats_median(s->memmap_bps, s->n);
 		double ratio = dm_stats_median(s->bw_ratio, s->n);
@@ -1041,10 +1059,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (strcmp(param.trace, "off")) {
-		for (i = 0; add_phases[i]; i++)
-			funcs[nf++] = add_phases[i];
-		for (i = 0; remove_phases[i]; i++)
-			funcs[nf++] = remove_phases[i];
+		for (i = 0; i < (int)NR_PHASES; i++)
+			funcs[nf++] = phases[i].func;
 		funcs[nf++] = SYSFS_WRITE_FUNC;
 		funcs[nf] = NULL;
 		rc = dm_tracer_start(&tracer, funcs, getpid(), why, sizeof(why));
@@ -1060,7 +1076,7 @@ int main(int argc, char **argv)
 			tracing = true;
 			tracing_mode = "function_graph";
 			if (tracer.missing[0])
-				fprintf(stderr, "devmem-bench: not traceable on this kernel: %s\n",
+				fprintf(stderr, "devmem-bench: not in this kernel or not traceable, no phase: %s\n",
 					tracer.missing);
 		}
 	}
