@@ -45,11 +45,17 @@ for m in $(cat /etc/devmem/modules); do
 	modprobe "$m" || { say "modprobe $m failed"; finish 125; }
 done
 
-if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 \
-		devmem_out /out; then
-	say "cannot mount the results share"
-	finish 125
-fi
+# The virtio transport may still be probing its device: retry briefly.
+tries=0
+until mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 \
+		devmem_out /out 2>/dev/null; do
+	tries=$((tries + 1))
+	if [ $tries -ge 20 ]; then
+		say "cannot mount the results share"
+		finish 125
+	fi
+	sleep 0.5
+done
 
 [ -f /etc/devmem/env ] && . /etc/devmem/env
 

@@ -219,8 +219,10 @@ slots=$((nvdimms > 0 ? nvdimms : 1))
 maxmem=$(((mem_b + nvdimms * nv_file_b) >> 20))M
 [ "$nvdimms" -gt 0 ] && machine=pc,nvdimm=on || machine=pc
 
+mem_arg=$((mem_b >> 20))M
+[ "$nvdimms" -gt 0 ] && mem_arg=$mem_arg,slots=$slots,maxmem=$maxmem
 qemu_args=(-machine "$machine" "${accel_args[@]}" -smp "$cpus"
-	-m "$((mem_b >> 20))M,slots=$slots,maxmem=$maxmem" "${nv_args[@]}"
+	-m "$mem_arg" "${nv_args[@]}"
 	-nodefaults -display none -no-reboot -rtc base=utc
 	-serial "file:$run/console.log" -serial "file:$run/guest.log"
 	-virtfs "local,path=$out,mount_tag=devmem_out,security_model=none,id=out"
