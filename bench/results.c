@@ -707,6 +707,13 @@ json_object *dm_json_new_number(double d)
 			break;
 	}
 	snprintf(buf, sizeof(buf), "%.*g", prec, d);
+	/*
+	 * An integral value beyond 2^53 prints without a point or exponent
+	 * (5.4e16 as "54066432191853304"); json-c would read it back as an
+	 * integer, which the reader refuses.  Keep it a real number.
+	 */
+	if (!strpbrk(buf, ".eE"))
+		strcat(buf, ".0");
 	return json_object_new_double_s(d, buf);
 }
 

@@ -561,6 +561,39 @@ TEST_F(tmp, writer_round_trip)
 	dm_results_free(res);
 }
 
+/*
+ * Deltas of 0 but one -4096 and one +4096 (a recorded memfree_delta_bytes):
+ * Welford's mean is 2e-14, not 0, so cv is 5.4e16, a real beyond 2^53
+ * that must be written so that it reads back as a number, not refused.
+ */
+TEST_F(tmp, writer_huge_real)
+{
+	static const struct dm_config cfg = {
+		.mode = "devdax", .map = "dev", .align_bytes = 1 << 30,
+		.size_bytes = 2ULL << 30, .driver = "sysfs",
+	};
+	int64_t delta[30] = { 0 };
+	struct dm_results *res, *back;
+	struct dm_result *r;
+
+	delta[17] = -4096;
+	delta[20] = 4096;
+	ASSERT_EQ(0, build_doc(&res, "6.12.22-amd64", 1000));
+	ASSERT_EQ(0, dm_results_add_result(res, &cfg, &r));
+	ASSERT_EQ(0, dm_result_add_metric_int(r, "memfree_delta_bytes",
+					      DM_UNIT_BYTES, DM_BETTER_LOWER,
+					      delta, 30));
+	ASSERT_EQ(0, dm_results_write(res, self->path, self->err,
+				      sizeof(self->err))) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, dm_results_load(self->path, &back, self->err,
+				     sizeof(self->err))) TH_LOG("%s", self->err);
+	EXPECT_TRUE(dm_result_find_metric(back->results[2],
+					  "memfree_delta_bytes")->summary.cv >
+		    9007199254740992.0);
+	dm_results_free(back);
+	dm_results_free(res);
+}
+
 /* The API refuses what the reader would refuse. */
 TEST_F(tmp, writer_rejects_bad_values)
 {
