@@ -74,6 +74,7 @@ compare: bench-build
 # results/dashboard/index.html (and results/index.json) from the stored
 # runs in results/runs/; DASHBOARD_ARGS go to devmem-dashboard.
 dashboard: bench-build
+	@mkdir -p results/runs
 	$(BUILD)/bench/devmem-dashboard --index results/index.json \
 		--out results/dashboard $(DASHBOARD_ARGS) results/runs
 
