@@ -764,11 +764,17 @@ static void median_ci(struct cell *c, const char *id, size_t file)
 
 /*
  * The median of metric @name of configuration @id in each run of @in that
- * has samples of it; returns how many were stored in @out.
+ * has samples of it; returns how many were stored in @out.  *@floor gets
+ * the mean sampling variance of those medians, from each run's bootstrap
+ * interval of its median (half-width / z): the least the medians of
+ * several runs can vary, whatever a few of them happen to show.
  */
 static size_t run_medians(const struct input *in, const char *id,
-			  const char *name, double *out)
+			  const char *name, uint64_t seed, double *out,
+			  double *floor)
 {
+	double z = dm_stats_t_crit(1.0 - param.confidence, 1e12);
+	double sum = 0.0, lo, hi, sd;
 	size_t i, k = 0;
 
 	for (i = 0; i < in->nr_runs; i++) {
@@ -778,9 +784,19 @@ static size_t run_medians(const struct input *in, const char *id,
 		if (!r || r->skipped)
 			continue;
 		m = dm_result_find_metric(r, name);
-		if (m && m->n)
-			out[k++] = m->summary.median;
+		if (!m || !m->n)
+			continue;
+		out[k++] = m->summary.median;
+		if (dm_stats_bootstrap_median_ci(m->samples, m->n,
+						 param.resamples,
+						 param.confidence,
+						 seed + 1000003ULL * i, &lo,
+						 &hi))
+			continue;
+		sd = (hi - lo) / (2.0 * z);
+		sum += sd * sd;
 	}
+	*floor = k ? sum / (double)k : 0.0;
 	return k;
 }
 
@@ -795,9 +811,12 @@ static double relative(double d, double base)
 }
 
 /*
- * Run by run: Welch's t-test on the per-run medians.  The change and its
- * interval are those of the mean of the per-run medians.  Too few runs
- * leave p NAN; decide() then says so.
+ * Run by run: Welch's t-test on the per-run medians, each side's variance
+ * at least the sampling variance of one run's median (see run_medians():
+ * remove times quantised to 4 ms timer ticks under TCG gave two runs a
+ * side with medians 0.1 ms apart and 16 ms between the sides, in an A/A).
+ * The change and its interval are those of the mean of the per-run
+ * medians.  Too few runs leave p NAN; decide() then says so.
  *
  * Run medians without any spread prove a difference (or its absence) only
  * if the cycles have none either, e.g. memmap_pages, the same every
@@ -809,7 +828,7 @@ static int compare_runs(const struct comparison *cmp, const struct row *row,
 			struct cell *c, size_t file)
 {
 	const char *name = row->metric->name;
-	double *xb, *xr, mean_b = 0.0;
+	double *xb, *xr, mean_b = 0.0, floor_b, floor_r;
 	struct dm_welch w;
 	size_t i;
 	int rc;
@@ -822,12 +841,16 @@ static int compare_runs(const struct comparison *cmp, const struct row *row,
 		return -ENOMEM;
 	}
 	c->test = TEST_WELCH_RUNS;
-	c->runs_base = run_medians(&cmp->in[0], row->config->id, name, xb);
-	c->runs_rev = run_medians(&cmp->in[file], row->rev_id, name, xr);
+	c->runs_base = run_medians(&cmp->in[0], row->config->id, name,
+				   row_seed(row->config->id, name, 0, 2), xb,
+				   &floor_b);
+	c->runs_rev = run_medians(&cmp->in[file], row->rev_id, name,
+				  row_seed(row->config->id, name, file, 2), xr,
+				  &floor_r);
 	c->mw.u = c->mw.z = c->mw.p = c->t = c->df = NAN;
 	c->mw.exact = false;
-	rc = dm_stats_welch(xb, c->runs_base, xr, c->runs_rev,
-			    param.confidence, &w);
+	rc = dm_stats_welch_floor(xb, c->runs_base, floor_b, xr, c->runs_rev,
+				  floor_r, param.confidence, &w);
 	if (rc == 0 && w.lo == w.hi &&
 	    (row->metric->summary.min != row->metric->summary.max ||
 	     c->m->summary.min != c->m->summary.max)) {

@@ -783,6 +783,13 @@ double dm_stats_t_crit(double p, double df)
 int dm_stats_welch(const double *x, size_t nx, const double *y, size_t ny,
 		   double level, struct dm_welch *res)
 {
+	return dm_stats_welch_floor(x, nx, 0.0, y, ny, 0.0, level, res);
+}
+
+int dm_stats_welch_floor(const double *x, size_t nx, double floor_x,
+			 const double *y, size_t ny, double floor_y,
+			 double level, struct dm_welch *res)
+{
 	struct dm_welford wx, wy;
 	double vx, vy, ax, ay, se2, crit, half;
 	size_t i;
@@ -798,16 +805,19 @@ int dm_stats_welch(const double *x, size_t nx, const double *y, size_t ny,
 		dm_welford_add(&wx, x[i]);
 	for (i = 0; i < ny; i++)
 		dm_welford_add(&wy, y[i]);
-	vx = nx > 1 ? dm_welford_variance(&wx) : NAN;
-	vy = ny > 1 ? dm_welford_variance(&wy) : NAN;
+	if (!(floor_x >= 0.0) || !(floor_y >= 0.0))
+		return -EINVAL;
+	vx = nx > 1 ? fmax(dm_welford_variance(&wx), floor_x) : NAN;
+	vy = ny > 1 ? fmax(dm_welford_variance(&wy), floor_y) : NAN;
 	res->diff = wy.mean - wx.mean;
 
 	if (nx == 1 || ny == 1) {
 		/* One value against a sample: a prediction interval. */
 		double v = nx == 1 ? vy : vx;
+		double v1 = fmax(v, nx == 1 ? floor_x : floor_y);
 		double k = (double)(nx == 1 ? ny : nx);
 
-		se2 = v * (1.0 + 1.0 / k);
+		se2 = v1 + v / k;
 		res->df = k - 1.0;
 	} else {
 		ax = vx / (double)nx;

@@ -183,4 +183,17 @@ struct dm_welch {
 int dm_stats_welch(const double *x, size_t nx, const double *y, size_t ny,
 		   double level, struct dm_welch *res);
 
+/*
+ * The same with a floor under each side's variance: @floor_x, @floor_y
+ * (>= 0) replace the sample variance where it is smaller.  For values
+ * that are themselves estimates (one median per run) the floor is their
+ * own sampling variance: runs cannot agree better than their cycles let
+ * them, however alike a few medians happen to be (latencies quantised to
+ * timer ticks land on the same few values).  A single value's variance is
+ * max(the other side's, its own floor).
+ */
+int dm_stats_welch_floor(const double *x, size_t nx, double floor_x,
+			 const double *y, size_t ny, double floor_y,
+			 double level, struct dm_welch *res);
+
 #endif /* DEVMEM_STATS_H */

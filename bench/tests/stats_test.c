@@ -608,6 +608,35 @@ TEST(welch_single_value)
 	EXPECT_EQ(-EINVAL, dm_stats_welch(X, 3, X, 3, 1.0, &w));
 }
 
+/*
+ * Variance floors: two runs a side whose medians nearly coincide (71.80,
+ * 71.89 against 55.81, 55.90 ms: timer-tick quantised) look certain to
+ * differ; a floor of their medians' own sampling variance (sd 2 ms)
+ * makes it t = 16 / sqrt(4 / 2 + 4 / 2) = 8 with df 2.  A floor below
+ * the sample variance changes nothing.
+ */
+TEST(welch_floor)
+{
+	const double a[] = { 71.80, 71.89 }, b[] = { 55.81, 55.90 };
+	double one = 60.0;
+	struct dm_welch w, w0;
+
+	ASSERT_EQ(0, dm_stats_welch(a, 2, b, 2, 0.95, &w0));
+	EXPECT_LT(w0.p, 1e-4);
+	ASSERT_EQ(0, dm_stats_welch_floor(a, 2, 4.0, b, 2, 4.0, 0.95, &w));
+	EXPECT_NEAR(-15.99 / 2.0, w.t, 1e-9);
+	EXPECT_NEAR(2.0, w.df, 1e-12);
+	EXPECT_NEAR(dm_stats_t_p2(15.99 / 2.0, 2.0), w.p, 1e-15);
+	EXPECT_GT(w.p, 0.01);
+	ASSERT_EQ(0, dm_stats_welch_floor(A, 10, 1e-9, B, 10, 0.0, 0.95, &w));
+	EXPECT_NEAR(1.7265829911171082, w.t, 1e-12);
+	/* A single value takes the larger of the two floors. */
+	ASSERT_EQ(0, dm_stats_welch_floor(a, 2, 0.0, &one, 1, 9.0, 0.95, &w));
+	EXPECT_NEAR((60.0 - 71.845) / sqrt(9.0 + 0.00405 / 2.0), w.t, 1e-9);
+	EXPECT_EQ(-EINVAL, dm_stats_welch_floor(a, 2, -1.0, b, 2, 0.0, 0.95,
+						&w));
+}
+
 /* Zero variance: deterministic values are equal or differ for certain. */
 TEST(welch_zero_variance)
 {
