@@ -119,6 +119,8 @@ else
 	result 1 aa_no_verdict "no report"
 	result 1 aa_constant_rows_unchanged "no report"
 fi
+retried=$(grep -c 'retrying' "$logs/aa.err")
+[ "$retried" = 0 ] || diag "A/A: $retried boot(s) brought back no results and were retried (see $logs/aa.err)"
 diag "A/A took $(($(date +%s) - start)) s"
 
 # ---- 4K against 2M -------------------------------------------------------

@@ -20,7 +20,10 @@
 #
 # --reuse-a FILE takes FILE (an earlier run of A with the same matrix) as
 # A's first round instead of booting.  --compare-arg passes one option to
-# devmem-compare (e.g. --compare-arg --threshold=3).
+# devmem-compare (e.g. --compare-arg --threshold=3).  A boot that brings
+# back no results is tried again --retries times (default 1; TCG guests
+# very rarely die at boot, e.g. an int3 oops while patching code), with a
+# warning and the failed boot's log kept as rounds/<side>-<n>.failed-<k>.
 #
 # Exit status: devmem-compare's, so that git bisect run can use it:
 # 0 no regression of B against A, 1 a regression, 2 unusable (a boot or
@@ -35,7 +38,7 @@ DEFAULT_BENCH_ARGS=(-s "256M,1G" -n 10 -w 2 -b 0)
 
 usage()
 {
-	sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 fail()
@@ -44,7 +47,7 @@ fail()
 	exit 2
 }
 
-kernel_a='' kernel_b='' rounds=3 out='' reuse_a=
+kernel_a='' kernel_b='' rounds=3 out='' reuse_a='' retries=1
 vm_args=() bench_args=() compare_args=() have_bench_args=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--rounds)	rounds=${2:-}; shift ;;
 	--out)		out=${2:-}; shift ;;
 	--reuse-a)	reuse_a=${2:-}; shift ;;
+	--retries)	retries=${2:-}; shift ;;
 	--compare-arg)	compare_args+=("${2:-}"); shift ;;
 	-h|--help)	usage; exit 0 ;;
 	--)		shift; bench_args=("$@"); have_bench_args=1; break ;;
@@ -65,6 +69,9 @@ done
 [ -n "$kernel_b" ] || fail "no --kernel-b (make compare KERNEL_B=...)"
 if ! [[ $rounds =~ ^[1-9][0-9]{0,2}$ ]] || [ "$rounds" -gt 100 ]; then
 	fail "--rounds '$rounds' is not a number from 1 to 100 (ROUNDS=)"
+fi
+if ! [[ $retries =~ ^[0-9]$ ]]; then
+	fail "--retries '$retries' is not a number from 0 to 9"
 fi
 if [ -n "$reuse_a" ]; then
 	[ -s "$reuse_a" ] || fail "--reuse-a: no results file '$reuse_a'"
@@ -101,15 +108,24 @@ echo "compare: A = $kpath_a, B = $kpath_b, $rounds round(s), into $out" >&2
 # boot SIDE ROUND KPATH: one devmem-bench run; the JSON must come back.
 boot()
 {
-	local side=$1 round=$2 kpath=$3 json=$out/rounds/$1-$2.json rc
+	local side=$1 round=$2 kpath=$3 json=$out/rounds/$1-$2.json rc try=0
 
 	echo "==== round $round/$rounds: ${side^^} ($kpath)" >&2
-	set +e
-	"$DEVMEM_TOP/vm/run-bench.sh" --kernel "$kpath" --out "$json" \
-		"${vm_args[@]}" -- "${bench_args[@]}" \
-		> "$out/rounds/$side-$round.out" 2>&1
-	rc=$?
-	set -e
+	while :; do
+		set +e
+		"$DEVMEM_TOP/vm/run-bench.sh" --kernel "$kpath" --out "$json" \
+			"${vm_args[@]}" -- "${bench_args[@]}" \
+			> "$out/rounds/$side-$round.out" 2>&1
+		rc=$?
+		set -e
+		if [ -s "$json" ] || [ "$try" -ge "$retries" ]; then
+			break
+		fi
+		try=$((try + 1))
+		mv "$out/rounds/$side-$round.out" \
+			"$out/rounds/$side-$round.failed-$try"
+		warn "round $round of ${side^^} brought back no results (exit $rc), retrying; log: $out/rounds/$side-$round.failed-$try"
+	done
 	if [ ! -s "$json" ]; then
 		tail -n 20 "$out/rounds/$side-$round.out" >&2
 		fail "round $round of ${side^^} ($kpath) produced no results (exit $rc); log: $out/rounds/$side-$round.out"
