@@ -21,8 +21,9 @@
 # --reuse-a FILE takes FILE (an earlier run of A with the same matrix) as
 # A's first round instead of booting.  --compare-arg passes one option to
 # devmem-compare (e.g. --compare-arg --threshold=3).  A boot that brings
-# back no results is tried again --retries times (default 1; TCG guests
-# very rarely die at boot, e.g. an int3 oops while patching code), with a
+# back no results is tried again --retries times (default 1; Debian 6.12
+# under multi-threaded TCG here now and then dies at boot, an int3 oops in
+# sched_clock_cpu while jump labels are patched), with a
 # warning and the failed boot's log kept as rounds/<side>-<n>.failed-<k>.
 #
 # Exit status: devmem-compare's, so that git bisect run can use it:
@@ -38,7 +39,7 @@ DEFAULT_BENCH_ARGS=(-s "256M,1G" -n 10 -w 2 -b 0)
 
 usage()
 {
-	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 fail()
