@@ -12,6 +12,8 @@
 #   make compare     A/B compare two kernels (KERNEL_A=, KERNEL_B=)
 #   make dashboard   results/dashboard/index.html from results/runs/
 
+# vm/lib.sh, sourced by recipes, is bash.
+SHELL		:= /bin/bash
 TOP		:= $(CURDIR)
 DEVMEM_CACHE	?= $(TOP)/.cache
 KERNEL		?= debian-6.12
