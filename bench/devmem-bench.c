@@ -514,8 +514,8 @@ static int one_cycle(struct dm_ns *ns, struct dm_inv *inv, struct samples *s,
 }
 
 /* Derived per-cycle figures: memmap cost per page and as bandwidth. */
-static void derive(struct samples *s, const struct dm_ns_config *cfg,
-		   unsigned long long pages, long long expected_memmap)
+static void derive(struct samples *s, unsigned long long pages,
+		   long long expected_memmap)
 {
 	double memset_med;
 	int c;
@@ -535,7 +535,6 @@ static void derive(struct samples *s, const struct dm_ns_config *cfg,
 			s->overhead[c] = s->add[c] + s->remove[c] -
 					 s->add_write[c] - s->remove_write[c];
 	}
-	(void)cfg;
 }
 
 static int add_metrics(struct dm_result *r, struct samples *s)
@@ -720,6 +719,7 @@ static int run_config(struct dm_ctx *ctx, struct dm_results *res,
 	struct dm_inv inv;
 	struct samples s;
 	char tag[64], msg[DM_MSG_LEN];
+	const char *verb;
 	unsigned long long pages;
 	uint64_t start = dm_now_ns(), t;
 	int c, rc;
@@ -778,15 +778,18 @@ static int run_config(struct dm_ctx *ctx, struct dm_results *res,
 	for (c = 0; c < param.baseline_cycles && !interrupted; c++) {
 		progress(bc->id, ci, nc, "ndctl cycle", c + 1,
 			 param.baseline_cycles, start);
-		rc = run_ndctl("disable-namespace", dm_ns_name(ns), &t);
+		verb = "disable-namespace";
+		rc = run_ndctl(verb, dm_ns_name(ns), &t);
 		s.cli_remove[c] = t;
 		if (!rc && dm_inv_check_removed(&inv, ns, msg, sizeof(msg)))
 			record_violation(r, &s, c, "after_ndctl_disable", msg);
-		rc = rc ?: run_ndctl("enable-namespace", dm_ns_name(ns), &t);
-		s.cli_add[c] = t;
+		if (!rc) {
+			verb = "enable-namespace";
+			rc = run_ndctl(verb, dm_ns_name(ns), &t);
+			s.cli_add[c] = t;
+		}
 		if (rc) {
-			snprintf(msg, sizeof(msg), "ndctl %s-namespace %s: %s",
-				 s.cli_n == c ? "enable/disable" : "enable",
+			snprintf(msg, sizeof(msg), "ndctl %s %s: %s", verb,
 				 dm_ns_name(ns),
 				 rc < 0 ? strerror(-rc) : "non-zero exit");
 			record_violation(r, &s, c, "ndctl", msg);
@@ -799,7 +802,7 @@ static int run_config(struct dm_ctx *ctx, struct dm_results *res,
 	measure_memset(&s, s.memmap_pages[0] > 0 ?
 		       s.memmap_pages[0] * PAGE_4K : pages * 64);
 	if (s.n) {
-		derive(&s, &bc->ns, pages, inv.memmap_expected);
+		derive(&s, pages, inv.memmap_expected);
 		print_config(bc, &s, pages);
 		if (r)
 			rc = add_metrics(r, &s);
