@@ -695,43 +695,9 @@ struct scale {
 
 static struct scale pick_scale(enum dm_unit unit, double ref)
 {
-	static const char *const ns[] = { "ns", "us", "ms", "s" };
-	static const char *const nspp[] = { "ns/page", "us/page", "ms/page",
-					    "s/page" };
-	static const char *const b[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	static const char *const bps[] = { "B/s", "KiB/s", "MiB/s", "GiB/s",
-					   "TiB/s" };
-	struct scale sc = { 1.0, "" };
-	double a = isfinite(ref) ? fabs(ref) : 0.0;
-	int i = 0;
+	struct dm_scale u = dm_unit_scale(unit, ref);
+	struct scale sc = { u.div, *u.suffix ? u.suffix : dm_unit_name(unit) };
 
-	switch (unit) {
-	case DM_UNIT_NS:
-	case DM_UNIT_NS_PER_PAGE:
-		while (i < 3 && a >= 1000.0 * sc.div) {
-			sc.div *= 1000.0;
-			i++;
-		}
-		sc.label = unit == DM_UNIT_NS ? ns[i] : nspp[i];
-		break;
-	case DM_UNIT_BYTES:
-	case DM_UNIT_BYTES_PER_SEC:
-		while (i < 4 && a >= 1024.0 * sc.div) {
-			sc.div *= 1024.0;
-			i++;
-		}
-		sc.label = unit == DM_UNIT_BYTES ? b[i] : bps[i];
-		break;
-	case DM_UNIT_PAGES:
-		sc.label = "pages";
-		break;
-	case DM_UNIT_COUNT:
-		sc.label = "count";
-		break;
-	default:
-		sc.label = "ratio";
-		break;
-	}
 	return sc;
 }
 

@@ -75,6 +75,44 @@ bool dm_unit_is_integer(enum dm_unit unit)
 	return (unsigned int)unit < DM_UNIT_NR && units[unit].integer;
 }
 
+struct dm_scale dm_unit_scale(enum dm_unit unit, double ref)
+{
+	static const char *const ns[] = { "ns", "us", "ms", "s" };
+	static const char *const nspp[] = { "ns/page", "us/page", "ms/page",
+					    "s/page" };
+	static const char *const bytes[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *const bps[] = { "B/s", "KiB/s", "MiB/s", "GiB/s",
+					   "TiB/s" };
+	struct dm_scale sc = { 1.0, "" };
+	double a = isfinite(ref) ? fabs(ref) : 0.0;
+	int i = 0;
+
+	switch (unit) {
+	case DM_UNIT_NS:
+	case DM_UNIT_NS_PER_PAGE:
+		while (i < 3 && a >= 1000.0 * sc.div) {
+			sc.div *= 1000.0;
+			i++;
+		}
+		sc.suffix = unit == DM_UNIT_NS ? ns[i] : nspp[i];
+		break;
+	case DM_UNIT_BYTES:
+	case DM_UNIT_BYTES_PER_SEC:
+		while (i < 4 && a >= 1024.0 * sc.div) {
+			sc.div *= 1024.0;
+			i++;
+		}
+		sc.suffix = unit == DM_UNIT_BYTES ? bytes[i] : bps[i];
+		break;
+	case DM_UNIT_PAGES:
+		sc.suffix = "pages";
+		break;
+	default:
+		break;
+	}
+	return sc;
+}
+
 const char *dm_better_name(enum dm_better better)
 {
 	return (unsigned int)better < DM_BETTER_NR ? better_names[better] : "?";

@@ -79,6 +79,17 @@ const char *dm_unit_name(enum dm_unit unit);
 /* Returns 0 or -EINVAL for an unknown name. */
 int dm_unit_parse(const char *name, enum dm_unit *unit);
 bool dm_unit_is_integer(enum dm_unit unit);
+/*
+ * How to show values of @unit near @ref to people: divide by @div and
+ * append @suffix ("ms", "MiB/s", "pages"; "" for ratios and counts).
+ * ns scale by 1000 up to s, bytes by 1024 up to TiB.
+ */
+struct dm_scale {
+	double div;
+	const char *suffix;
+};
+
+struct dm_scale dm_unit_scale(enum dm_unit unit, double ref);
 const char *dm_better_name(enum dm_better better);
 int dm_better_parse(const char *name, enum dm_better *better);
 
