@@ -142,6 +142,41 @@ check_config()
 	return $bad
 }
 
+# add_series_patches SERIES/REV DEPTH: append the revision's patches to
+# patches[], after those of its base.  A revision folder may hold a file
+# `base` naming another revision (one line, "series/vN") that it applies on
+# top of, e.g. a test-only slowdown on the series make check builds; bases
+# may chain, up to 4 deep.  base_chain lists them, nearest last.
+base_chain=
+add_series_patches()
+{
+	local sr=$1 depth=$2 base p n=0
+
+	if [ -f "$PATCHES_DIR/$sr/base" ]; then
+		[ "$depth" -lt 4 ] ||
+			die "kernel/patches/$sr/base: bases nested more than 4 deep (a loop?)"
+		base=$(grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES_DIR/$sr/base")
+		case $base in
+		*/*/*|.*|*/.*|*[!A-Za-z0-9._/-]*|'')
+			die "kernel/patches/$sr/base: '$base' is not one 'series/vN' line" ;;
+		*/*)	;;
+		*)	die "kernel/patches/$sr/base: '$base' is not one 'series/vN' line" ;;
+		esac
+		[ -d "$PATCHES_DIR/$base" ] ||
+			die "kernel/patches/$sr/base names '$base', which is not a folder under kernel/patches"
+		add_series_patches "$base" $((depth + 1))
+		base_chain="$base_chain${base_chain:+ }$base"
+	fi
+	for p in "$PATCHES_DIR/$sr"/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ -f "$p" ] || continue
+		case ${p##*/} in
+		0000-*) ;;	# the cover letter
+		*)	patches+=("$p"); n=$((n + 1)) ;;
+		esac
+	done
+	[ $n -gt 0 ] || die "no NNNN-*.patch files in kernel/patches/$sr"
+}
+
 # --- options ---------------------------------------------------------------
 
 series= rev= debug=0 ksrc=
@@ -193,17 +228,16 @@ if [ -n "$series$rev" ]; then
 	[ -n "$rev" ] || die "SERIES=$series needs REV= (revisions: $(list_revs "$series"))"
 	[ -d "$PATCHES_DIR/$series/$rev" ] ||
 		die "unknown revision '$rev' of $series: it has $(list_revs "$series")"
-	for p in "$PATCHES_DIR/$series/$rev"/[0-9][0-9][0-9][0-9]-*.patch; do
-		[ -f "$p" ] || continue
-		case ${p##*/} in
-		0000-*) ;;	# the cover letter
-		*)	patches+=("$p") ;;
-		esac
-	done
-	[ ${#patches[@]} -gt 0 ] ||
-		die "no NNNN-*.patch files in kernel/patches/$series/$rev"
+	add_series_patches "$series/$rev" 0
+	# The hash names each patch by series/rev/file, so that a series on
+	# a base never collides with the base's own copy; a series without
+	# one keeps the bare file names (and the cache keys it had before).
 	patches_hash=$(for p in "${patches[@]}"; do
-		echo "${p##*/} $(sha256 < "$p")"
+		if [ -n "$base_chain" ]; then
+			echo "${p#"$PATCHES_DIR"/} $(sha256 < "$p")"
+		else
+			echo "${p##*/} $(sha256 < "$p")"
+		fi
 	done | sha256)
 else
 	patches_hash=none
@@ -280,13 +314,13 @@ if [ ! -f "$srcdir/.devmem-source" ] ||
 			die "unpacking $DEB_TARBALL failed"
 	fi
 	for p in "${patches[@]}"; do
-		warn "applying $series/$rev/${p##*/}"
+		warn "applying ${p#"$PATCHES_DIR"/}"
 		# Keep git from finding the devmem repository above the cache:
 		# it would take the paths as relative to that repository.
 		if ! out=$(GIT_CEILING_DIRECTORIES=$KBUILD_DIR \
 			   git -C "$srcdir.new" apply "$p" 2>&1); then
 			echo "$out" >&2
-			die "patch kernel/patches/$series/$rev/${p##*/} does not apply to $source_id"
+			die "patch kernel/patches/${p#"$PATCHES_DIR"/} does not apply to $source_id"
 		fi
 	done
 	echo "$stamp" > "$srcdir.new/.devmem-source"
@@ -323,7 +357,8 @@ meta="name=$name
 source=$source_id
 series=$series
 revision=$rev
-patches=$patches_hash
+patches=$patches_hash${base_chain:+
+base=$base_chain}
 debug=$debug
 config_hash=sha256:$config_hash"
 
