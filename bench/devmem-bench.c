@@ -92,6 +92,7 @@ static struct parameters {
 	bool allow_foreign;
 	bool list;
 	bool quiet;
+	long long perturb_seed;	/* < 0: no perturbation */
 } param = {
 	.modes = "devdax,fsdax",
 	.maps = "mem,dev",
@@ -101,6 +102,7 @@ static struct parameters {
 	.cycles = 30,
 	.warmup = 2,
 	.baseline_cycles = 10,
+	.perturb_seed = -1,
 };
 
 static volatile sig_atomic_t interrupted;
@@ -155,6 +157,10 @@ static void usage(FILE *f)
 "                          create (they are never touched)\n"
 "  -t, --trace MODE        auto, on (fail without it) or off [%s]\n"
 "  -o, --output FILE       write the JSON results to FILE\n"
+"      --perturb-seed N    perturb the run in ways that must not matter:\n"
+"                          configurations in an order shuffled by N, and\n"
+"                          before every cycle a delay of 0-5 ms drawn\n"
+"                          from N, half of them busy, half asleep\n"
 "  -l, --list              print the matrix and exit\n"
 "  -q, --quiet             no progress on stderr\n"
 "  -h, --help              this text\n"
@@ -460,6 +466,61 @@ static void read_phases(struct samples *s, int c, bool add,
 }
 
 /*
+ * --perturb-seed: splitmix64, so that a seed gives the same delays and
+ * the same order on every machine and libc.
+ */
+static uint64_t perturb_state;
+
+static uint64_t perturb_next(void)
+{
+	uint64_t z = (perturb_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/*
+ * Before a cycle: 0-5 ms, spinning on the clock or asleep, so that the
+ * background work of the kernel (kworkers, RCU, timers) lands at other
+ * points of the cycles than in an unperturbed run.
+ */
+static void perturb_delay(void)
+{
+	uint64_t r, ns, t0;
+	struct timespec ts;
+
+	if (param.perturb_seed < 0)
+		return;
+	r = perturb_next();
+	ns = (r >> 1) % 5000001;
+	if (r & 1) {
+		t0 = dm_now_ns();
+		while (dm_now_ns() - t0 < ns)
+			;
+	} else {
+		ts.tv_sec = 0;
+		ts.tv_nsec = ns;
+		while (nanosleep(&ts, &ts) && errno == EINTR && !interrupted)
+			;
+	}
+}
+
+/* Fisher-Yates over the matrix, drawn from the seed. */
+static void perturb_order(struct bench_config *cfgs, int n)
+{
+	struct bench_config tmp;
+	int i, j;
+
+	for (i = n - 1; i > 0; i--) {
+		j = perturb_next() % (i + 1);
+		tmp = cfgs[i];
+		cfgs[i] = cfgs[j];
+		cfgs[j] = tmp;
+	}
+}
+
+/*
  * One cycle: hot-remove then hot-add, timed, traced and checked.  @c < 0
  * is a warm-up cycle whose figures are not kept.
  */
@@ -472,6 +533,7 @@ static int one_cycle(struct dm_ns *ns, struct dm_inv *inv, struct samples *s,
 	uint64_t t;
 	int rc, k = c < 0 ? 0 : c;
 
+	perturb_delay();
 	if (tracing)
 		dm_tracer_clear(&tracer);
 	rc = dm_ns_disable(ns, &t);
@@ -958,6 +1020,7 @@ static int parse_args(int argc, char **argv)
 		{ "allow-foreign", no_argument, NULL, 'F' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "perturb-seed", required_argument, NULL, 'P' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -999,6 +1062,19 @@ static int parse_args(int argc, char **argv)
 			param.trace = optarg;
 			break;
 		case 'o': param.output = optarg; break;
+		case 'P': {
+			char *end;
+
+			errno = 0;
+			param.perturb_seed = strtoll(optarg, &end, 10);
+			if (errno || *end || end == optarg ||
+			    param.perturb_seed < 0) {
+				fprintf(stderr, "devmem-bench: --perturb-seed: '%s' is not a number from 0 to %lld\n",
+					optarg, LLONG_MAX);
+				return -EINVAL;
+			}
+			break;
+		}
 		case 'l': param.list = true; break;
 		case 'q': param.quiet = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -1031,6 +1107,10 @@ int main(int argc, char **argv)
 	n = build_matrix(cfgs, MAX_CONFIGS);
 	if (n < 0)
 		return EXIT_USAGE;
+	if (param.perturb_seed >= 0) {
+		perturb_state = param.perturb_seed;
+		perturb_order(cfgs, n);
+	}
 	if (param.list) {
 		for (i = 0; i < n; i++)
 			printf("%s%s%s\n", cfgs[i].id,
@@ -1104,6 +1184,9 @@ int main(int argc, char **argv)
 		dm_results_set_param_string(res, "maps", param.maps);
 		dm_results_set_param_string(res, "aligns", param.aligns);
 		dm_results_set_param_string(res, "sizes", param.sizes);
+		if (param.perturb_seed >= 0)
+			dm_results_set_param_int(res, "perturb_seed",
+						 param.perturb_seed);
 		if (tracer.missing[0])
 			dm_results_set_param_string(res, "untraceable",
 						    tracer.missing);
