@@ -108,6 +108,13 @@ static struct parameters {
 static volatile sig_atomic_t interrupted;
 static struct dm_tracer tracer;
 static bool tracing;
+/*
+ * Under QEMU icount (DEVMEM_ACCEL=tcg-icount) the guest clock counts
+ * instructions: durations are shown as insn, and nothing that divides
+ * by time (memset bandwidth, its ratio, struct pages per second) is
+ * recorded, since a virtual second is only 10^9 instructions.
+ */
+static bool counts_insn;
 
 struct bench_config {
 	struct dm_ns_config ns;
@@ -632,7 +639,7 @@ static int add_metrics(struct dm_result *r, struct samples *s)
 		rc = dm_result_add_metric(r, "memmap_init_ns_per_page",
 					  DM_UNIT_NS_PER_PAGE, DM_BETTER_LOWER,
 					  s->ns_per_page, s->n);
-		if (!rc && s->memmap_bps[0] > 0)
+		if (!rc && s->memmap_bps[0] > 0 && !counts_insn)
 			rc = dm_result_add_metric(r, "memmap_bytes_per_sec",
 						  DM_UNIT_BYTES_PER_SEC,
 						  DM_BETTER_HIGHER,
@@ -681,17 +688,17 @@ static int add_cli_metrics(struct dm_results *res,
 					      s->cli_n);
 }
 
-/* Scale ns for people: ns, us, ms or s with 3 significant-ish digits. */
+/*
+ * Scale a duration for people: ns, us, ms or s (insn, kinsn, Minsn or
+ * Ginsn under icount) with 3 significant-ish digits.
+ */
 static const char *fmt_ns(double v, char *buf, size_t len)
 {
-	if (v < 1e3)
-		snprintf(buf, len, "%.0f ns", v);
-	else if (v < 1e6)
-		snprintf(buf, len, "%.1f us", v / 1e3);
-	else if (v < 1e9)
-		snprintf(buf, len, "%.2f ms", v / 1e6);
-	else
-		snprintf(buf, len, "%.3f s", v / 1e9);
+	struct dm_scale sc = dm_unit_scale(counts_insn ? DM_UNIT_INSN :
+					   DM_UNIT_NS, v);
+	int i = sc.div >= 1e9 ? 3 : sc.div >= 1e6 ? 2 : sc.div >= 1e3 ? 1 : 0;
+
+	snprintf(buf, len, "%.*f %s", i, v / sc.div, sc.suffix);
 	return buf;
 }
 
@@ -744,7 +751,10 @@ static void print_config(const struct bench_config *bc, struct samples *s,
 		print_row("ndctl enable-namespace", s->cli_add, s->cli_n);
 		print_row("ndctl disable-namespace", s->cli_remove, s->cli_n);
 	}
-	if (s->have_phase[PHASE_MEMMAP_INIT]) {
+	if (s->have_phase[PHASE_MEMMAP_INIT] && counts_insn) {
+		printf("  memmap init: %.2f insn/page (icount: no bandwidth figures)\n",
+		       dm_stats_median(s->ns_per_page, s->n));
+	} else if (s->have_phase[PHASE_MEMMAP_INIT]) {
 		double nspp = dm_stats_median(s->ns_per_page, s->n);
 		double bps = dm_stats_median(s->memmap_bps, s->n);
 		double ratio = dm_stats_median(s->bw_ratio, s->n);
@@ -861,8 +871,9 @@ static int run_config(struct dm_ctx *ctx, struct dm_results *res,
 			record_violation(r, &s, c, "after_ndctl_enable", msg);
 		s.cli_n++;
 	}
-	measure_memset(&s, s.memmap_pages[0] > 0 ?
-		       s.memmap_pages[0] * PAGE_4K : pages * 64);
+	if (!counts_insn)
+		measure_memset(&s, s.memmap_pages[0] > 0 ?
+			       s.memmap_pages[0] * PAGE_4K : pages * 64);
 	if (s.n) {
 		derive(&s, pages, inv.memmap_expected);
 		print_config(bc, &s, pages);
@@ -938,7 +949,7 @@ static const char *config_hash(char *buf, size_t len)
 	return env_or_null("DEVMEM_KERNEL_CONFIG_HASH");
 }
 
-static void fill_env(struct dm_results *res, const char *tracing_mode)
+static int fill_env(struct dm_results *res, const char *tracing_mode)
 {
 	static char release[128], version[256], cmdline[1024], cpu[256],
 		    hash[80], ndctl_ver[64], qargs[4096];
@@ -984,6 +995,17 @@ static void fill_env(struct dm_results *res, const char *tracing_mode)
 	/* Inside the suite's VM the runner says how it ran; else we are
 	 * on the machine itself. */
 	env.accel = env_or_null("DEVMEM_ACCEL") ?: "bare-metal";
+	if (dm_accel_counts_insn(env.accel)) {
+		const char *shift = env_or_null("DEVMEM_ICOUNT_SHIFT");
+
+		env.icount_shift = shift ? atoi(shift) : -1;
+		if (env.icount_shift != DM_ICOUNT_SHIFT) {
+			fprintf(stderr, "devmem-bench: accel %s with icount shift %s: only shift %d (1 ns of guest time per instruction) is supported\n",
+				env.accel, shift ? shift : "(unset)",
+				DM_ICOUNT_SHIFT);
+			return -EINVAL;
+		}
+	}
 	env.cpu_model = env_or_null("DEVMEM_HOST_CPU") ?: cpu;
 	env.cpu_count = sysconf(_SC_NPROCESSORS_ONLN);
 	env.memory_bytes = env_or_null("DEVMEM_GUEST_MEM_BYTES") ?
@@ -1000,10 +1022,15 @@ static void fill_env(struct dm_results *res, const char *tracing_mode)
 	}
 	env.ndctl_version = ndctl_ver[0] ? ndctl_ver : NULL;
 	env.tracing = tracing_mode;
-	dm_results_set_env(res, &env);
+	if (dm_results_set_env(res, &env)) {
+		fprintf(stderr, "devmem-bench: cannot record the environment (accel '%s')\n",
+			env.accel);
+		return -EINVAL;
+	}
 	if (cpu[0] && env_or_null("DEVMEM_HOST_CPU"))
 		json_object_object_add(dm_results_get_env(res), "guest_cpu_model",
 				       json_object_new_string(cpu));
+	return 0;
 }
 
 static int parse_args(int argc, char **argv)
@@ -1104,6 +1131,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv))
 		return EXIT_USAGE;
+	counts_insn = dm_accel_counts_insn(getenv("DEVMEM_ACCEL"));
 	n = build_matrix(cfgs, MAX_CONFIGS);
 	if (n < 0)
 		return EXIT_USAGE;
@@ -1171,9 +1199,13 @@ int main(int argc, char **argv)
 		if (rc) {
 			fprintf(stderr, "devmem-bench: results: %s\n",
 				strerror(-rc));
+			failed++;
 			goto out;
 		}
-		fill_env(res, tracing_mode);
+		if (fill_env(res, tracing_mode)) {
+			failed++;
+			goto out;
+		}
 		dm_results_set_param_int(res, "warmup", param.warmup);
 		dm_results_set_param_int(res, "cycles", param.cycles);
 		dm_results_set_param_int(res, "baseline_cycles",
@@ -1195,6 +1227,8 @@ int main(int argc, char **argv)
 	printf("devmem-bench %s: %d configuration%s, %d warm-up + %d cycles each, region %s, tracing %s\n",
 	       DEVMEM_VERSION, n, n > 1 ? "s" : "", param.warmup,
 	       param.cycles, dm_region_name(ctx), tracing_mode);
+	if (counts_insn)
+		printf("QEMU icount (accel tcg-icount): durations are guest instructions (insn; 1 insn = 1 virtual ns)\n");
 	for (i = 0; i < n && !interrupted; i++) {
 		int before = violations;
 

@@ -42,6 +42,8 @@ static const struct {
 	[DM_UNIT_BYTES_PER_SEC]	= { "bytes/s",	false,	true },
 	[DM_UNIT_RATIO]		= { "ratio",	false,	true },
 	[DM_UNIT_COUNT]		= { "count",	true,	true },
+	[DM_UNIT_INSN]		= { "insn",	true,	true },
+	[DM_UNIT_INSN_PER_PAGE]	= { "insn/page", false,	true },
 };
 
 static const char *const better_names[DM_BETTER_NR] = {
@@ -50,7 +52,31 @@ static const char *const better_names[DM_BETTER_NR] = {
 	[DM_BETTER_NONE]	= "none",
 };
 
-static const char *const accel_names[] = { "kvm", "tcg", "bare-metal" };
+static const char *const accel_names[] = {
+	"kvm", "tcg", DM_ACCEL_ICOUNT, "bare-metal",
+};
+
+bool dm_accel_counts_insn(const char *accel)
+{
+	return accel && strcmp(accel, DM_ACCEL_ICOUNT) == 0;
+}
+
+enum dm_unit dm_unit_for_accel(enum dm_unit unit, const char *accel)
+{
+	if (!dm_accel_counts_insn(accel))
+		return unit;
+	if (unit == DM_UNIT_NS)
+		return DM_UNIT_INSN;
+	if (unit == DM_UNIT_NS_PER_PAGE)
+		return DM_UNIT_INSN_PER_PAGE;
+	return unit;
+}
+
+bool dm_unit_is_duration(enum dm_unit unit)
+{
+	return unit == DM_UNIT_NS || unit == DM_UNIT_NS_PER_PAGE ||
+	       unit == DM_UNIT_INSN || unit == DM_UNIT_INSN_PER_PAGE;
+}
 
 const char *dm_unit_name(enum dm_unit unit)
 {
@@ -83,6 +109,10 @@ struct dm_scale dm_unit_scale(enum dm_unit unit, double ref)
 	static const char *const bytes[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	static const char *const bps[] = { "B/s", "KiB/s", "MiB/s", "GiB/s",
 					   "TiB/s" };
+	static const char *const insn[] = { "insn", "kinsn", "Minsn",
+					    "Ginsn" };
+	static const char *const insnpp[] = { "insn/page", "kinsn/page",
+					      "Minsn/page", "Ginsn/page" };
 	struct dm_scale sc = { 1.0, "" };
 	double a = isfinite(ref) ? fabs(ref) : 0.0;
 	int i = 0;
@@ -95,6 +125,14 @@ struct dm_scale dm_unit_scale(enum dm_unit unit, double ref)
 			i++;
 		}
 		sc.suffix = unit == DM_UNIT_NS ? ns[i] : nspp[i];
+		break;
+	case DM_UNIT_INSN:
+	case DM_UNIT_INSN_PER_PAGE:
+		while (i < 3 && a >= 1000.0 * sc.div) {
+			sc.div *= 1000.0;
+			i++;
+		}
+		sc.suffix = unit == DM_UNIT_INSN ? insn[i] : insnpp[i];
 		break;
 	case DM_UNIT_BYTES:
 	case DM_UNIT_BYTES_PER_SEC:
@@ -412,6 +450,9 @@ int dm_results_set_env(struct dm_results *res, const struct dm_env *env)
 	    !env->cpu_model || !env->cpu_count || !env->memory_bytes ||
 	    !env->tracing)
 		return -EINVAL;
+	if (dm_accel_counts_insn(env->accel) &&
+	    env->icount_shift != DM_ICOUNT_SHIFT)
+		return -EINVAL;
 
 	/* Each part goes into its parent first, then gets filled. */
 	root = json_object_new_object();
@@ -428,6 +469,9 @@ int dm_results_set_env(struct dm_results *res, const struct dm_env *env)
 	    add_string(kernel, "revision", env->revision) ||
 	    add_string(kernel, "patchset_hash", env->patchset_hash) ||
 	    add_string(root, "accel", env->accel))
+		goto out_put_root;
+	if (dm_accel_counts_insn(env->accel) &&
+	    add_int(root, "icount_shift", env->icount_shift))
 		goto out_put_root;
 	cpu = json_object_new_object();
 	if (add_owned(root, "cpu", cpu) ||
@@ -789,7 +833,8 @@ static json_object *summary_to_json(const struct dm_summary *s)
 	return o;
 }
 
-static json_object *metric_to_json(const struct dm_metric *m)
+static json_object *metric_to_json(const struct dm_metric *m,
+				   const char *accel)
 {
 	json_object *o, *samples;
 	size_t i;
@@ -806,7 +851,8 @@ static json_object *metric_to_json(const struct dm_metric *m)
 			goto out_put;
 		}
 	}
-	if (add_string(o, "unit", dm_unit_name(m->unit)) ||
+	if (add_string(o, "unit",
+		       dm_unit_name(dm_unit_for_accel(m->unit, accel))) ||
 	    add_string(o, "better", dm_better_name(m->better)))
 		goto out_put;
 	if (add_owned(o, "samples", samples)) {
@@ -824,7 +870,8 @@ out_put_object:
 	return NULL;
 }
 
-static json_object *result_to_json(const struct dm_result *r)
+static json_object *result_to_json(const struct dm_result *r,
+				   const char *accel)
 {
 	json_object *o, *metrics, *viol;
 	size_t i;
@@ -843,7 +890,7 @@ static json_object *result_to_json(const struct dm_result *r)
 		goto out_put;
 	for (i = 0; i < r->nr_metrics; i++)
 		if (add_owned(metrics, r->metrics[i].name,
-			      metric_to_json(&r->metrics[i])))
+			      metric_to_json(&r->metrics[i], accel)))
 			goto out_put;
 
 	viol = json_object_new_array();
@@ -875,10 +922,14 @@ out_put:
 /* Build the tree without validating it. */
 static int build_json(const struct dm_results *res, json_object **out)
 {
-	json_object *root, *arr;
+	json_object *root, *arr, *o;
+	const char *accel = NULL;
 	size_t i;
 
 	*out = NULL;
+	if (res->environment &&
+	    json_object_object_get_ex(res->environment, "accel", &o))
+		accel = json_object_get_string(o);
 	root = json_object_new_object();
 	if (!root)
 		return -ENOMEM;
@@ -903,7 +954,7 @@ static int build_json(const struct dm_results *res, json_object **out)
 	if (add_owned(root, "results", arr))
 		goto out_put_root;
 	for (i = 0; i < res->nr_results; i++) {
-		json_object *r = result_to_json(res->results[i]);
+		json_object *r = result_to_json(res->results[i], accel);
 
 		if (!r || json_object_array_add(arr, r)) {
 			json_object_put(r);
@@ -957,6 +1008,7 @@ struct vctx {
 	size_t errlen;
 	char path[384];
 	size_t plen;
+	bool insn;		/* environment.accel counts instructions */
 };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -1247,8 +1299,26 @@ static int validate_env(struct vctx *v, json_object *env)
 	json_object_object_get_ex(env, "accel", &o);
 	if (!accel_known(json_object_get_string(o))) {
 		old = vpush_key(v, "accel");
-		return verr(v, "unknown accel (expected kvm, tcg or bare-metal)");
+		return verr(v, "unknown accel (expected kvm, tcg, tcg-icount or bare-metal)");
 	}
+	v->insn = dm_accel_counts_insn(json_object_get_string(o));
+	rc = vget(v, env, "icount_shift", v->insn, &o, NULL);
+	if (rc)
+		return rc;
+	old = vpush_key(v, "icount_shift");
+	if (!v->insn && o)
+		return verr(v, "only a tcg-icount run has an icount shift");
+	if (v->insn) {
+		int64_t shift;
+
+		rc = vint(v, o, 0, 10, &shift);
+		if (rc)
+			return rc;
+		if (shift != DM_ICOUNT_SHIFT)
+			return verr(v, "shift %lld is not supported: only shift 0 (1 ns of guest time per instruction) gives instruction counts",
+				    (long long)shift);
+	}
+	vpop(v, old);
 
 	json_object_object_get_ex(env, "cpu", &o);
 	old = vpush_key(v, "cpu");
@@ -1402,7 +1472,14 @@ static int validate_metric(struct vctx *v, json_object *o, const char *name,
 	if (rc)
 		return rc;
 	if (dm_unit_parse(s, &unit))
-		return verr(v, "unknown unit (known: ns, ns/page, pages, bytes, bytes/s, ratio, count)");
+		return verr(v, "unknown unit (known: ns, ns/page, pages, bytes, bytes/s, ratio, count, insn, insn/page)");
+	if (v->insn && (unit == DM_UNIT_NS || unit == DM_UNIT_NS_PER_PAGE))
+		return verr(v, "\"%s\" in a tcg-icount run: its durations are instruction counts (insn, insn/page)",
+			    s);
+	if (!v->insn &&
+	    (unit == DM_UNIT_INSN || unit == DM_UNIT_INSN_PER_PAGE))
+		return verr(v, "\"%s\" outside a tcg-icount run (environment.accel)",
+			    s);
 	vpop(v, old);
 
 	old = vpush_key(v, "better");
@@ -2092,8 +2169,8 @@ int dm_results_env_diff(const struct dm_results *a,
 			char *msg, size_t len)
 {
 	static const char *const machine[] = {
-		"accel", "cpu.model", "cpu.count", "memory_bytes", "tracing",
-		"qemu.version",
+		"accel", "icount_shift", "cpu.model", "cpu.count",
+		"memory_bytes", "tracing", "qemu.version",
 	};
 	static const char *const kernel[] = {
 		"kernel.release", "kernel.version", "kernel.config_hash",

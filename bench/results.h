@@ -65,6 +65,15 @@ enum dm_unit {
 	DM_UNIT_BYTES_PER_SEC,	/* bytes per second (real) */
 	DM_UNIT_RATIO,		/* dimensionless, >= 0 */
 	DM_UNIT_COUNT,		/* integer events, >= 0 */
+	/*
+	 * Under QEMU icount (environment.accel "tcg-icount", shift 0) the
+	 * guest clock advances 1 ns per executed instruction: durations
+	 * are instruction counts.  The writer passes DM_UNIT_NS and
+	 * DM_UNIT_NS_PER_PAGE as everywhere; the file says "insn" and
+	 * "insn/page" (dm_unit_for_accel()), and that is what readers get.
+	 */
+	DM_UNIT_INSN,		/* integer guest instructions */
+	DM_UNIT_INSN_PER_PAGE,	/* instructions per 4 KiB page (real) */
 	DM_UNIT_NR,
 };
 
@@ -75,6 +84,18 @@ enum dm_better {
 	DM_BETTER_NR,
 };
 
+/* The accelerators a result may name; "tcg-icount" counts instructions. */
+#define DM_ACCEL_ICOUNT		"tcg-icount"
+/* The only icount shift accepted: 2^0 ns of guest time per instruction. */
+#define DM_ICOUNT_SHIFT		0
+
+/* True for an accel whose durations are instruction counts. */
+bool dm_accel_counts_insn(const char *accel);
+/* @unit as stored for a run under @accel: ns -> insn under icount. */
+enum dm_unit dm_unit_for_accel(enum dm_unit unit, const char *accel);
+/* True for ns, ns/page, insn and insn/page: a cost, scaled by 1000. */
+bool dm_unit_is_duration(enum dm_unit unit);
+
 const char *dm_unit_name(enum dm_unit unit);
 /* Returns 0 or -EINVAL for an unknown name. */
 int dm_unit_parse(const char *name, enum dm_unit *unit);
@@ -82,7 +103,8 @@ bool dm_unit_is_integer(enum dm_unit unit);
 /*
  * How to show values of @unit near @ref to people: divide by @div and
  * append @suffix ("ms", "MiB/s", "pages"; "" for ratios and counts).
- * ns scale by 1000 up to s, bytes by 1024 up to TiB.
+ * ns scale by 1000 up to s, insn by 1000 up to Ginsn, bytes by 1024 up to
+ * TiB.
  */
 struct dm_scale {
 	double div;
@@ -147,7 +169,9 @@ struct dm_env {
 	const char *series;		/* patch series, or NULL */
 	const char *revision;		/* its revision, or NULL */
 	const char *patchset_hash;	/* "sha256:..." of the patches, or NULL */
-	const char *accel;		/* "kvm", "tcg" or "bare-metal" */
+	/* "kvm", "tcg", "tcg-icount" or "bare-metal" */
+	const char *accel;
+	int icount_shift;		/* tcg-icount only; must be 0 */
 	const char *cpu_model;
 	unsigned int cpu_count;
 	uint64_t memory_bytes;		/* RAM given to the machine, not MemTotal */
@@ -249,7 +273,10 @@ struct dm_metric *dm_result_find_metric(const struct dm_result *r,
 
 /* Fields compared by dm_results_env_diff(). */
 enum dm_env_scope {
-	/* accel, cpu.model, cpu.count, memory_bytes, tracing */
+	/*
+	 * accel, icount_shift, cpu.model, cpu.count, memory_bytes,
+	 * tracing, qemu.version
+	 */
 	DM_ENV_MACHINE,
 	/* the above plus the kernel identity: rounds of one side */
 	DM_ENV_MACHINE_AND_KERNEL,

@@ -8,6 +8,9 @@
 #
 # The table streams to stdout; the JSON lands in FILE, by default
 # results/runs/<UTC time>-<kernel>-<accel>.json (results/README.md).
+# Without KVM the guest runs under tcg-icount (vm/run.sh --accel auto
+# --fallback tcg-icount): durations are instruction counts that repeat
+# boot to boot.  --accel tcg gives wall-clock TCG (smoke tests only).
 # Exits with devmem-bench's status (1 when an invariant was violated), or
 # 1 when the guest failed.
 set -eu
@@ -18,7 +21,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	kernel=${2?--kernel needs a value}; shift ;;
 	--out)		out=${2?--out needs a value}; shift ;;
-	-h|--help)	sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help)	sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--)		shift; bench_args=("$@"); break ;;
 	*)		vm_args+=("$1") ;;
 	esac
@@ -40,7 +43,7 @@ for a in "${bench_args[@]}"; do
 done
 set +e
 "$DEVMEM_TOP/vm/run.sh" --kernel "$kpath" --payload "$payload" \
-	--out "$share" "${vm_args[@]}" -- \
+	--out "$share" --fallback tcg-icount "${vm_args[@]}" -- \
 	"./devmem-bench -o /out/bench.json $quoted"
 rc=$?
 set -e

@@ -5,8 +5,10 @@
 # the results and the command's exit status back.  See usage() or --help.
 #
 # KVM is used only where a probe proves a guest boots with it; otherwise
-# TCG.  The choice is recorded for the guest (/etc/devmem/env) and on the
-# host (OUT/vm.env).  A panic, an oops or WARN on the console, a hang or a
+# TCG, plain or with QEMU's instruction counter (tcg-icount: the guest's
+# clock counts executed instructions, so timings repeat boot to boot).
+# The choice is recorded for the guest (/etc/devmem/env) and on the host
+# (OUT/vm.env).  A panic, an oops or WARN on the console, a hang or a
 # timeout is a failure with the console log kept, never a hang of the host.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -30,12 +32,21 @@ or 1 when the guest crashed, hung, timed out or logged a kernel problem.
   --cpus N            guest CPUs, 1..16                     [2]
   --nvdimms N         emulated NVDIMMs, 0..4                [2]
   --nvdimm-size SIZE  size of each, 1G..64G, multiple of 1G [4G]
-  --accel MODE        auto, kvm or tcg                      [auto]
+  --accel MODE        auto, kvm, tcg or tcg-icount          [auto]
+  --fallback MODE     what auto picks where KVM does not work: tcg or
+                      tcg-icount                            [tcg]
   --timeout SEC       wall-clock limit for the guest        [1800]
   --append ARGS       extra kernel command line
   --allow-warn        a WARNING on the console is not a failure
   --keep              keep the run folder (backing files, initramfs)
   -h, --help          this text
+
+tcg-icount runs TCG with -icount shift=0,sleep=off,align=off and the RTC
+on the virtual clock: guest time advances 1 ns per executed instruction,
+so durations measured in the guest are instruction counts (1.5-2.3x the
+wall time of plain TCG).  make bench and make compare pass
+--fallback tcg-icount; the kselftest keeps plain TCG (it judges no
+timings and boots faster).
 
 The run folder is under $DEVMEM_CACHE/vm/runs/; console.log (kernel) and
 guest.log (COMMAND's output) are kept there after a failure.
@@ -68,7 +79,7 @@ in_range()
 }
 
 kernel=debian-6.12 modules= payload= out= mem=2G cpus=2 nvdimms=2
-nvsize=4G accel=auto timeout_s=1800 append= keep=0 allow_warn=0
+nvsize=4G accel=auto fallback=tcg timeout_s=1800 append= keep=0 allow_warn=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	kernel=${2?--kernel needs a value}; shift ;;
@@ -80,6 +91,7 @@ while [ $# -gt 0 ]; do
 	--nvdimms)	nvdimms=${2?--nvdimms needs a value}; shift ;;
 	--nvdimm-size)	nvsize=${2?--nvdimm-size needs a value}; shift ;;
 	--accel)	accel=${2?--accel needs a value}; shift ;;
+	--fallback)	fallback=${2?--fallback needs a value}; shift ;;
 	--timeout)	timeout_s=${2?--timeout needs a value}; shift ;;
 	--append)	append=${2?--append needs a value}; shift ;;
 	--allow-warn)	allow_warn=1 ;;
@@ -101,7 +113,14 @@ nv_b=$(parse_size "$nvsize") || die "--nvdimm-size: '$nvsize' is not a size (e.g
 in_range --nvdimm-size "$((nv_b >> 20))" 1024 65536
 [ $((nv_b % (1 << 30))) -eq 0 ] || die "--nvdimm-size: $nvsize is not a multiple of 1G"
 in_range --timeout "$timeout_s" 10 86400
-case $accel in auto|kvm|tcg) ;; *) die "--accel: '$accel' is not auto, kvm or tcg" ;; esac
+case $accel in
+auto|kvm|tcg|tcg-icount) ;;
+*) die "--accel: '$accel' is not auto, kvm, tcg or tcg-icount" ;;
+esac
+case $fallback in
+tcg|tcg-icount) ;;
+*) die "--fallback: '$fallback' is not tcg or tcg-icount" ;;
+esac
 [ -z "$payload" ] || [ -d "$payload" ] || die "--payload: no such folder: $payload"
 [ -z "$modules" ] || [ -d "$modules" ] || die "--modules: no such folder: $modules"
 command -v qemu-system-x86_64 >/dev/null ||
@@ -164,10 +183,22 @@ probe_kvm()
 
 case $accel in
 kvm)	probe_kvm || die "--accel kvm: KVM does not boot a guest on this host" ;;
-auto)	if probe_kvm; then accel=kvm; else accel=tcg; fi ;;
+auto)	if probe_kvm; then accel=kvm; else accel=$fallback; fi ;;
 esac
-if [ $accel = kvm ]; then
+# icount: shift 0 is 1 ns of guest time per instruction, the only shift
+# the results accept (their durations are then instruction counts);
+# sleep=off warps idle time to the next timer instead of letting host
+# time pass; align=off never stalls the guest to the host clock.  The
+# RTC follows the virtual clock too (-rtc clock=vm below).
+icount_shift=
+rtc_arg=base=utc
+if [ "$accel" = kvm ]; then
 	accel_args=(-accel kvm -cpu host)
+elif [ "$accel" = tcg-icount ]; then
+	icount_shift=0
+	accel_args=(-accel tcg,thread=single -cpu max,la57=off
+		    -icount "shift=$icount_shift,sleep=off,align=off")
+	rtc_arg=base=utc,clock=vm
 else
 	# TCG: "max" minus 5-level paging, so the guest's memory layout is
 	# the common 4-level one.  One host thread for all vCPUs: with
@@ -226,7 +257,7 @@ mem_arg=$((mem_b >> 20))M
 [ "$nvdimms" -gt 0 ] && mem_arg=$mem_arg,slots=$slots,maxmem=$maxmem
 qemu_args=(-machine "$machine" "${accel_args[@]}" -smp "$cpus"
 	-m "$mem_arg" "${nv_args[@]}"
-	-nodefaults -display none -no-reboot -rtc base=utc
+	-nodefaults -display none -no-reboot -rtc "$rtc_arg"
 	-serial "file:$run/console.log" -serial "file:$run/guest.log"
 	-virtfs "local,path=$out,mount_tag=devmem_out,security_model=none,id=out"
 	-kernel "$vmlinuz" -initrd "$run/initramfs.cpio"
@@ -237,6 +268,7 @@ qemu_version=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 {
 	printf "DEVMEM_ACCEL='%s'\n" "$accel"
+	printf "DEVMEM_ICOUNT_SHIFT='%s'\n" "$icount_shift"
 	printf "DEVMEM_QEMU_VERSION='%s'\n" "$qemu_version"
 	printf "DEVMEM_QEMU_ARGS='%s'\n" "$(echo "${qemu_args[*]}" | sed "s|$run|RUN|g; s|$out|OUT|g; s/'//g")"
 	printf "DEVMEM_HOST_CPU='%s'\n" "${host_cpu//\'/}"
@@ -248,7 +280,7 @@ host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	printf "DEVMEM_GUEST_MEM_BYTES='%s'\n" "$mem_b"
 	printf "DEVMEM_NVDIMMS='%s'\n" "$nvdimms"
 	printf "DEVMEM_NVDIMM_BYTES='%s'\n" "$nv_b"
-	echo "export DEVMEM_ACCEL DEVMEM_QEMU_VERSION DEVMEM_QEMU_ARGS DEVMEM_HOST_CPU DEVMEM_HOST_CPUS DEVMEM_KERNEL_NAME DEVMEM_KERNEL_SERIES DEVMEM_KERNEL_REVISION DEVMEM_KERNEL_CONFIG_HASH DEVMEM_GUEST_MEM_BYTES DEVMEM_NVDIMMS DEVMEM_NVDIMM_BYTES"
+	echo "export DEVMEM_ACCEL DEVMEM_ICOUNT_SHIFT DEVMEM_QEMU_VERSION DEVMEM_QEMU_ARGS DEVMEM_HOST_CPU DEVMEM_HOST_CPUS DEVMEM_KERNEL_NAME DEVMEM_KERNEL_SERIES DEVMEM_KERNEL_REVISION DEVMEM_KERNEL_CONFIG_HASH DEVMEM_GUEST_MEM_BYTES DEVMEM_NVDIMMS DEVMEM_NVDIMM_BYTES"
 } > "$run/env"
 cp "$run/env" "$out/vm.env"
 printf '%s\n' "$*" > "$run/cmd"
