@@ -9,8 +9,11 @@
 # linux-headers-<release> (.config, Module.symvers, generated headers),
 # linux-headers-<abi>-common (the source headers and the top Makefile) and
 # linux-kbuild-<ver> (scripts/, fixdep, modpost).  They expect to live in
-# /usr/src and /usr/lib.  Here they are fetched with `apt-get download` at
-# the exact version of the kernel image, unpacked with dpkg-deb into
+# /usr/src and /usr/lib.  Here they are fetched with `apt-get download`:
+# the headers at the kernel image's version, -common and kbuild at the
+# newest version that satisfies the headers' Depends relation (an exact pin
+# fails when the archive replaces, say, linux-kbuild-6.1 6.1.192-2 by -3;
+# vm/deb-resolve.sh), unpacked with dpkg-deb into
 # <kernel dir>/headers/, and the one absolute path that matters (the
 # arch Makefile's `include /usr/src/...-common/Makefile`) is made relative.
 # Nothing is installed on the host.  Afterwards <kernel dir>/build points
@@ -20,6 +23,7 @@
 # alone.  Prints the build tree's path.
 set -eu
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/deb-resolve.sh"
 
 [ $# -eq 1 ] || die "usage: $0 <kernel dir|debian-6.12|debian-6.1>"
 kdir=$(resolve_kernel "$1")
@@ -46,56 +50,56 @@ version=${version%_*.deb}
 debs=$DEVMEM_CACHE/deb
 mkdir -p "$debs"
 
-# fetch NAME: download NAME at $version into $debs (once) and print the
-# path of the .deb.
+tmp=$(mktemp -d "$kdir/.headers.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/apt" "$tmp/root"
+deb_record "$tmp/apt" "$release"
+set_lines=$(DEB_APT_DIR=$tmp/apt deb_companions "$release" "$version" \
+	2>"$tmp/why") ||
+	die "linux-image-$release $version: its module build tree cannot be completed from the archive: $(cat "$tmp/why"); run apt-get update, or make deps again to move to a kernel whose set is complete"
+
+# fetch NAME=VERSION: download it into $debs (once) and print the .deb.
 fetch()
 {
-	local pkg=$1 deb
+	local pkg=${1%%=*} ver=${1#*=} deb
 
-	deb=$(ls "$debs/${pkg}_${version/:/%3a}_"*.deb 2>/dev/null | head -n 1)
-	if [ -z "$deb" ]; then
-		(cd "$debs" && apt-get download -q "$pkg=$version" >&2) ||
-			die "apt-get download $pkg=$version failed (apt-get update?)"
-		deb=$(ls "$debs/${pkg}_${version/:/%3a}_"*.deb | head -n 1)
+	deb=$debs/${pkg}_${ver/:/%3a}_$DEB_ARCH.deb
+	[ -f "$deb" ] || deb=$debs/${pkg}_${ver/:/%3a}_all.deb
+	if [ ! -f "$deb" ]; then
+		(cd "$debs" && apt-get download -q "$pkg=$ver" >&2) ||
+			die "apt-get download $pkg=$ver failed"
+		deb=$(ls "$debs/${pkg}_${ver/:/%3a}_"*.deb | head -n 1)
 	fi
 	echo "$deb"
 }
 
-hdr_deb=$(fetch "linux-headers-$release")
-# The arch package names its -common and kbuild companions in Depends.
-deps=$(dpkg-deb -f "$hdr_deb" Depends | tr ',|' '\n\n' | awk '{print $1}')
-common=$(echo "$deps" | grep -E '^linux-headers-.*-common$' | head -n 1)
-kbuild=$(echo "$deps" | grep -E '^linux-kbuild-' | head -n 1)
-[ -n "$common" ] && [ -n "$kbuild" ] ||
-	die "$hdr_deb: no -common or linux-kbuild dependency in: $deps"
-common_deb=$(fetch "$common")
-kbuild_deb=$(fetch "$kbuild")
-
-tmp=$(mktemp -d "$kdir/.headers.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-for deb in "$hdr_deb" "$common_deb" "$kbuild_deb"; do
-	dpkg-deb -x "$deb" "$tmp"
-done
+root=$tmp/root
+hdr_deb=
+while read -r line; do
+	echo "${0##*/}: $line" >&2
+	deb=$(fetch "$line") || exit 1
+	dpkg-deb -x "$deb" "$root"
+	hdr_deb=${hdr_deb:-$deb}
+done <<< "$set_lines"
 tree=usr/src/linux-headers-$release
-[ -f "$tmp/$tree/Makefile" ] || die "$hdr_deb has no $tree/Makefile"
+[ -f "$root/$tree/Makefile" ] || die "$hdr_deb has no $tree/Makefile"
 
 # `include /usr/src/linux-headers-<abi>-common/Makefile` becomes relative
 # to the arch tree, wherever the cache lives.
 sed -i -E 's|^include /usr/src/([^/]+)/Makefile$|include ../\1/Makefile|' \
-	"$tmp/$tree/Makefile"
-if grep -n '/usr/src/' "$tmp/$tree/Makefile" >&2; then
+	"$root/$tree/Makefile"
+if grep -n '/usr/src/' "$root/$tree/Makefile" >&2; then
 	die "$tree/Makefile still names /usr/src"
 fi
 # lib/modules/<release>/{build,source} point into the host's /usr/src.
-rm -rf "${tmp:?}/lib"
+rm -rf "${root:?}/lib"
 # Symlinks that leave the unpacked root would reach the host's /usr.
-bad=$(find "$tmp/usr" -type l -lname '/*' -print)
+bad=$(find "$root/usr" -type l -lname '/*' -print)
 [ -z "$bad" ] || die "absolute symlinks in the headers: $bad"
-grep -q "\"$release\"" "$tmp/$tree/include/generated/utsrelease.h" ||
+grep -q "\"$release\"" "$root/$tree/include/generated/utsrelease.h" ||
 	die "$tree: utsrelease.h does not say $release"
 
 rm -rf "$kdir/headers"
-mv "$tmp" "$kdir/headers"
-trap - EXIT
+mv "$root" "$kdir/headers"
 ln -sfn "headers/$tree" "$kdir/build"
 (cd "$kdir/build" && pwd -P)
