@@ -177,6 +177,30 @@ add_series_patches()
 	[ $n -gt 0 ] || die "no NNNN-*.patch files in kernel/patches/$sr"
 }
 
+# series_features SERIES/REV...: what these revisions claim about the
+# kernel, from their `features` files (names of [a-z0-9-], separated by
+# commas, blanks or lines; # comments), as one sorted comma list.  It goes
+# into the kernel dir's meta as features=; the VM runner hands it to the
+# KTAP summariser (shrinks-device-span: an XFAIL of a span test is then a
+# failure).  A revision on a base inherits the base's features.
+series_features()
+{
+	local sr w words ws all=()
+
+	for sr in "$@"; do
+		[ -f "$PATCHES_DIR/$sr/features" ] || continue
+		words=$(sed 's/#.*//; s/,/ /g' "$PATCHES_DIR/$sr/features" | tr '\n' ' ')
+		read -ra ws <<< "$words"
+		for w in "${ws[@]}"; do
+			[[ $w =~ ^[a-z0-9][a-z0-9-]*$ ]] ||
+				die "kernel/patches/$sr/features: '$w' is not a feature name (letters a-z, digits, '-')"
+			all+=("$w")
+		done
+	done
+	[ ${#all[@]} -gt 0 ] || return 0
+	printf '%s\n' "${all[@]}" | LC_ALL=C sort -u | paste -sd, -
+}
+
 # --- options ---------------------------------------------------------------
 
 series= rev= debug=0 ksrc=
@@ -361,14 +385,31 @@ patches=$patches_hash${base_chain:+
 base=$base_chain}
 debug=$debug
 config_hash=sha256:$config_hash"
+# Not part of the cache key: a features file is a claim about the patches,
+# not a change of the kernel; a cache hit rewrites it (below).
+features=
+if [ -n "$series" ]; then
+	read -ra bases <<< "$base_chain"
+	features=$(series_features "${bases[@]}" "$series/$rev")
+fi
+features_line="features=$features"
 
 # --- cache hit? --------------------------------------------------------------
 
 if is_kernel_dir "$kdir" && [ -f "$kdir/meta" ] &&
-   [ "$(grep -v -e '^build_seconds=' -e '^built=' "$kdir/meta")" = "$meta" ] &&
+   [ "$(grep -v -e '^build_seconds=' -e '^built=' -e '^features=' "$kdir/meta")" = "$meta" ] &&
    [ "$(readlink "$kdir/build")" = "$objdir" ] &&
    cmp -s "$kdir/vmlinuz" "$objdir/arch/x86/boot/bzImage"; then
-	warn "cache hit: $name is up to date"
+	if ! grep -qxF -e "$features_line" "$kdir/meta"; then
+		if ! { grep -v '^features=' "$kdir/meta"
+		       echo "$features_line"; } > "$kdir/meta.tmp" ||
+		   ! mv "$kdir/meta.tmp" "$kdir/meta"; then
+			die "cannot rewrite $kdir/meta"
+		fi
+		warn "cache hit: $name is up to date; its meta now says $features_line"
+	else
+		warn "cache hit: $name is up to date"
+	fi
 	echo "$kdir"
 	exit 0
 fi
@@ -405,6 +446,7 @@ cp "$objdir/.config" "$tmp/config"
 ln -s "$objdir" "$tmp/build"
 {
 	echo "$meta"
+	echo "$features_line"
 	echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "build_seconds=$secs"
 } > "$tmp/meta"
