@@ -4,6 +4,7 @@
 # (ZONE_DEVICE).  The entry points; README.md says which to run when.
 #
 #   make deps        install packages, fetch Debian kernels, unpack sources
+#                    (every target below runs it first; a no-op once done)
 #   make             build the kselftest, the benchmark and the test module
 #   make check       everything CI runs: unit tests, the kselftest in a VM
 #   make kselftest   the devmem kselftest in a VM on $(KERNEL)
@@ -11,6 +12,9 @@
 #   make kernel      build a kernel (SERIES=, REV=, DEBUG=1, KSRC=)
 #   make compare     A/B compare two kernels (KERNEL_A=, KERNEL_B=)
 #   make dashboard   results/dashboard/index.html from results/runs/
+#   make lint        shellcheck on every shell script, checkpatch.pl on the C
+#   make fresh-check `make deps all` and a short `make bench` in a fresh
+#                    Debian 12 root (debootstrap, chroot; root, network)
 
 # vm/lib.sh, sourced by recipes, is bash.
 SHELL		:= /bin/bash
@@ -25,7 +29,7 @@ BUILD		:= $(DEVMEM_CACHE)/build
 export DEVMEM_CACHE KSFT_TREE BUILD
 
 .PHONY: all deps check kselftest selftest bench bench-build module clean \
-	compare dashboard
+	compare dashboard lint fresh-check
 .DELETE_ON_ERROR:
 
 all: selftest bench-build module
@@ -35,8 +39,15 @@ module:
 	@kdir=$$(. vm/lib.sh && resolve_kernel $(KERNEL)) && \
 		$(MAKE) -C kernel/module KDIR="$$kdir"
 
+# Stamped in $(DEVMEM_CACHE)/deps.stamp (vm/deps.sh): when everything is in
+# place it returns at once, so every target that builds or runs something
+# depends on it and `make bench` or `make check` is a correct first command
+# on a fresh machine.  `make deps DEPS_ARGS=--force` redoes it.
 deps:
-	vm/deps.sh
+	@vm/deps.sh $(DEPS_ARGS)
+
+selftest bench-build module kselftest bench compare dashboard check kernel \
+	lint: | deps
 
 # The selftest is built the way it is in a kernel tree: the folder is
 # placed (synchronised) into $(KSFT_TREE) and built with the kernel's
@@ -83,6 +94,17 @@ dashboard: bench-build
 check:
 	vm/check.sh
 
+lint:
+	vm/check-lint.sh
+
+# FRESH_ARGS go to vm/fresh-check.sh (e.g. --rebuild, --keep).
+fresh-check:
+	vm/fresh-check.sh $(FRESH_ARGS)
+
+# BUILD comes from the environment (exported above), quoted; an empty path,
+# / or a directory right under / is refused.
 clean:
-	rm -rf $(BUILD)
+	@dir=$$(realpath -m -- "$${BUILD:-/}") && [ "$$(dirname "$$dir")" != / ] || \
+		{ echo "clean: refusing to remove BUILD='$$BUILD'" >&2; exit 1; }
+	rm -rf -- "$$BUILD"
 include kernel/kernel.mk
