@@ -11,6 +11,24 @@
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH HOME=/root
 
+# Only as PID 1 of a devmem guest: vm/run.sh puts devmem.guest=1 on the
+# kernel command line.  Run anywhere else (by mistake, on a host, as root)
+# this would mount over /tmp and /run and power the machine off: refuse
+# before touching anything.  As PID 1, /proc may still need mounting to
+# read the command line.
+if [ "$$" != 1 ]; then
+	echo "guest-init.sh: error: this is the /init of a devmem guest (vm/run.sh), not a program to run: refusing (PID $$, not 1)" >&2
+	exit 1
+fi
+[ -r /proc/cmdline ] || mount -t proc proc /proc
+case " $(cat /proc/cmdline 2>/dev/null) " in
+*" devmem.guest=1 "*) ;;
+*)
+	echo "guest-init.sh: error: PID 1 but no devmem.guest=1 on the kernel command line: not a devmem guest, refusing" >&2
+	exit 1
+	;;
+esac
+
 say()
 {
 	echo "devmem-init: $*" > /dev/console
@@ -26,7 +44,7 @@ finish()
 	sleep 60
 }
 
-mount -t proc proc /proc
+[ -r /proc/cmdline ] || mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp

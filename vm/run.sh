@@ -39,6 +39,9 @@ or 1 when the guest crashed, hung, timed out or logged a kernel problem.
   --append ARGS       extra kernel command line
   --allow-warn        a WARNING on the console is not a failure
   --keep              keep the run folder (backing files, initramfs)
+  --host-env FILE     also write the run's environment (what the guest gets
+                      as /out/vm.env) to FILE: callers read that, never the
+                      guest-writable share
   -h, --help          this text
 
 tcg-icount runs TCG with -icount shift=0,sleep=off,align=off and the RTC
@@ -80,6 +83,7 @@ in_range()
 
 kernel=debian-6.12 modules= payload= out= mem=2G cpus=2 nvdimms=2
 nvsize=4G accel=auto fallback=tcg timeout_s=1800 append= keep=0 allow_warn=0
+host_env=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	kernel=${2?--kernel needs a value}; shift ;;
@@ -96,6 +100,7 @@ while [ $# -gt 0 ]; do
 	--append)	append=${2?--append needs a value}; shift ;;
 	--allow-warn)	allow_warn=1 ;;
 	--keep)		keep=1 ;;
+	--host-env)	host_env=${2?--host-env needs a value}; shift ;;
 	-h|--help)	usage; exit 0 ;;
 	--)		shift; break ;;
 	-*)		usage >&2; die "unknown option '$1'" ;;
@@ -261,7 +266,7 @@ qemu_args=(-machine "$machine" "${accel_args[@]}" -smp "$cpus"
 	-serial "file:$run/console.log" -serial "file:$run/guest.log"
 	-virtfs "local,path=$out,mount_tag=devmem_out,security_model=none,id=out"
 	-kernel "$vmlinuz" -initrd "$run/initramfs.cpio"
-	-append "console=ttyS0 panic=-1 $append")
+	-append "console=ttyS0 panic=-1 devmem.guest=1 $append")
 
 # What the guest (and the results) should know about how it was run.
 qemu_version=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
@@ -282,7 +287,10 @@ host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	printf "DEVMEM_NVDIMM_BYTES='%s'\n" "$nv_b"
 	echo "export DEVMEM_ACCEL DEVMEM_ICOUNT_SHIFT DEVMEM_QEMU_VERSION DEVMEM_QEMU_ARGS DEVMEM_HOST_CPU DEVMEM_HOST_CPUS DEVMEM_KERNEL_NAME DEVMEM_KERNEL_SERIES DEVMEM_KERNEL_REVISION DEVMEM_KERNEL_CONFIG_HASH DEVMEM_GUEST_MEM_BYTES DEVMEM_NVDIMMS DEVMEM_NVDIMM_BYTES"
 } > "$run/env"
+rm -f "$out/vm.env"
 cp "$run/env" "$out/vm.env"
+[ -z "$host_env" ] || cp "$run/env" "$host_env" ||
+	die "--host-env: cannot write $host_env"
 printf '%s\n' "$*" > "$run/cmd"
 
 mk_args=(-r "$release" -o "$run/initramfs.cpio" -e "$run/env" -c "$run/cmd")
@@ -313,12 +321,25 @@ problems=$(grep -nE 'Kernel panic|BUG:|Oops|general protection fault|Call Trace|
 if [ "$allow_warn" = 1 ]; then
 	problems=$(echo "$problems" | grep -vE 'WARNING:|Call Trace' || true)
 fi
-if [ -f "$out/exit-status" ]; then
-	status=$(cat "$out/exit-status")
+# The share is written by the guest: never follow a symlink or read a
+# special file in it, read a few bytes at most, and take only a number
+# 0..255 (bash would exit 256 as 0).
+es=$out/exit-status
+status=
+if [ -L "$es" ] || { [ -e "$es" ] && [ ! -f "$es" ]; }; then
+	bad_status="$es is a symlink or not a regular file"
+elif [ -f "$es" ]; then
+	status=$(head -c 8 "$es" | tr -d '\n')
+	[[ $status =~ ^[0-9]{1,3}$ ]] && [ "$status" -le 255 ] ||
+		bad_status="$es does not hold an exit status 0..255 (first bytes: $(printf '%s' "$status" | tr -c 'A-Za-z0-9_.,:=+-' '?'))"
 elif grep -q 'DEVMEM-EXIT=' "$run/console.log" 2>/dev/null; then
 	status=$(sed -n 's/.*DEVMEM-EXIT=\([0-9]*\).*/\1/p' "$run/console.log" | tail -n 1)
-else
-	status=
+	[ -z "$status" ] || { [[ $status =~ ^[0-9]{1,3}$ ]] && [ "$status" -le 255 ]; } ||
+		bad_status="the console marker DEVMEM-EXIT=$status is not an exit status 0..255"
+fi
+if [ -n "${bad_status:-}" ]; then
+	warn "refusing the guest's exit status: $bad_status; run folder: $run"
+	exit 1
 fi
 
 if [ -z "$status" ]; then
