@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * trace.c: function_graph set-up, restore, and the trace parser.
+ * trace.c: the function_graph parser, and tracefs set-up and restore.
  *
  * A function_graph trace limited by set_ftrace_filter looks like
  *
@@ -18,11 +18,15 @@
  * 100 ns resolution above 100 ms.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace.h"
@@ -211,26 +215,60 @@ bool dm_graph_get(const struct dm_graph_times *t, const char *func,
 	return false;
 }
 
-/* tracefs plumbing */
+/*
+ * tracefs plumbing
+ *
+ * The trace runs in a private instance, instances/devmem-<pid>, where the
+ * kernel offers function_graph there (6.11 and later): its buffer, filter
+ * and pid filter are ours and go away with the directory.  Older kernels
+ * (6.1) only trace function_graph at the top level, which is shared: it is
+ * used only when nothing else is (no tracer, no enabled event, no filter,
+ * an empty buffer, tracing_on 1), else the caller gets -EBUSY and why.
+ *
+ * A few function_graph settings are global whichever instance traces:
+ * max_graph_depth, tracing_thresh and the tracer's options (funcgraph-tail,
+ * sleep-time).  They are changed only when no other function_graph user
+ * exists.  Every setting changed outside an instance of ours is saved
+ * first, in memory and in $DEVMEM_STATE_DIR (default /run/devmem)/
+ * trace-<pid>.saved, and put back by dm_tracer_stop(), at exit, or after a
+ * SIGKILL by dm_trace_cleanup_stale().
+ */
 
-static int tfs_path(struct dm_tracer *tr, const char *file, char *buf,
-		    size_t len)
+#define TFS_DEFAULT		"/sys/kernel/tracing"
+#define TFS_DEBUGFS		"/sys/kernel/debug/tracing"
+#define STATE_DIR		"/run/devmem"
+#define STATE_MAGIC		"devmem-trace-state 1"
+#define INSTANCE_PREFIX		"devmem-"
+
+/* The settings that may be changed, in the order they are restored. */
+static const char *const saved_file[DM_TRACE_NR_SAVED] = {
+	[DM_TRACE_TRACER]	= "current_tracer",
+	[DM_TRACE_FILTER]	= "set_ftrace_filter",
+	[DM_TRACE_PID]		= "set_ftrace_pid",
+	[DM_TRACE_DEPTH]	= "max_graph_depth",
+	[DM_TRACE_THRESH]	= "tracing_thresh",
+	[DM_TRACE_TAIL]		= "options/funcgraph-tail",
+	[DM_TRACE_SLEEP]	= "options/sleep-time",
+};
+
+static int tfs_path(const char *dir, const char *file, char *buf, size_t len)
 {
-	if (snprintf(buf, len, "%s/%s", tr->dir, file) >= (int)len)
+	if (snprintf(buf, len, "%s/%s", dir, file) >= (int)len)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
-static int tfs_write(struct dm_tracer *tr, const char *file, const char *s,
+static int tfs_write(const char *dir, const char *file, const char *s,
 		     bool append)
 {
-	char path[512];
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd, rc = 0;
 
-	if (tfs_path(tr, file, path, sizeof(path)))
+	if (tfs_path(dir, file, path, sizeof(path)))
 		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+		  (append ? O_APPEND : O_TRUNC));
 	if (fd < 0)
 		return -errno;
 	n = write(fd, s, strlen(s));
@@ -240,16 +278,17 @@ static int tfs_write(struct dm_tracer *tr, const char *file, const char *s,
 	return rc;
 }
 
-static int tfs_read(struct dm_tracer *tr, const char *file, char *buf,
-		    size_t len)
+/* The whole file (as much as fits in @buf), NUL-terminated. */
+static int tfs_read(const char *dir, const char *file, char *buf, size_t len)
 {
-	char path[512];
+	char path[PATH_MAX];
 	ssize_t n, total = 0;
 	int fd;
 
-	if (tfs_path(tr, file, path, sizeof(path)))
+	buf[0] = '\0';
+	if (tfs_path(dir, file, path, sizeof(path)))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	while ((size_t)total < len - 1 &&
@@ -260,14 +299,45 @@ static int tfs_read(struct dm_tracer *tr, const char *file, char *buf,
 	return 0;
 }
 
-/* Is @func traceable on this kernel? */
-static bool tfs_has_function(struct dm_tracer *tr, const char *func)
+/* One value without its trailing newline and blanks. */
+static int tfs_value(const char *dir, const char *file, char *buf, size_t len)
 {
-	char path[512], line[512];
+	int rc = tfs_read(dir, file, buf, len);
+	size_t n = strlen(buf);
+
+	while (n && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	return rc;
+}
+
+/*
+ * Does a filter file (set_ftrace_filter, set_event, set_ftrace_pid...) hold
+ * anything?  Empty ones read as nothing, "no pid" or a "#### ... ####"
+ * banner.
+ */
+static bool filter_set(const char *dir, const char *file)
+{
+	char buf[256], *line, *save = NULL;
+
+	if (tfs_read(dir, file, buf, sizeof(buf)))
+		return false;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (*line && *line != '#' && strcmp(line, "no pid"))
+			return true;
+	}
+	return false;
+}
+
+/* Is @func traceable on this kernel? */
+static bool tfs_has_function(const char *root, const char *func)
+{
+	char path[PATH_MAX], line[512];
 	bool found = false;
 	FILE *f;
 
-	if (tfs_path(tr, "available_filter_functions", path, sizeof(path)))
+	if (tfs_path(root, "available_filter_functions", path, sizeof(path)))
 		return false;
 	f = fopen(path, "re");
 	if (!f)
@@ -280,131 +350,682 @@ static bool tfs_has_function(struct dm_tracer *tr, const char *func)
 	return found;
 }
 
-/**
- * dm_tracer_start() - trace @funcs (NULL-terminated) for process @pid
- *
- * Refuses (-EBUSY) when another tracer is in use, and -ENOENT without
- * tracefs or function_graph; @why says which.  Functions this kernel
- * cannot trace (inlined, notrace) are left out and listed in
- * tr->missing; -ENOENT if none is left.
- */
-int dm_tracer_start(struct dm_tracer *tr, const char *const *funcs,
-		    pid_t pid, char *why, size_t len)
+static bool has_word(const char *list, const char *word)
 {
-	static const char *const dirs[] = {
-		"/sys/kernel/tracing", "/sys/kernel/debug/tracing", NULL,
-	};
-	const char *step = "tracefs";
-	char buf[4096], path[512];
-	int i, rc, nfuncs = 0;
+	size_t n = strlen(word);
+	const char *p;
 
-	why[0] = '\0';
-	memset(tr, 0, sizeof(*tr));
-	tr->fd_trace = -1;
+	for (p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || isspace((unsigned char)p[-1])) &&
+		    (!p[n] || isspace((unsigned char)p[n])))
+			return true;
+	return false;
+}
+
+/* The tracefs root: $DM_TRACEFS, else the first writable mount. */
+static int find_root(char *root, size_t len)
+{
+	static const char *const dirs[] = { TFS_DEFAULT, TFS_DEBUGFS, NULL };
+	const char *env = getenv("DM_TRACEFS");
+	char path[PATH_MAX];
+	int i;
+
 	for (i = 0; dirs[i]; i++) {
-		snprintf(path, sizeof(path), "%s/current_tracer", dirs[i]);
+		const char *d = env && *env ? env : dirs[i];
+
+		snprintf(path, sizeof(path), "%s/current_tracer", d);
 		if (!access(path, W_OK)) {
-			snprintf(tr->dir, sizeof(tr->dir), "%s", dirs[i]);
+			if (snprintf(root, len, "%s", d) >= (int)len)
+				return -ENAMETOOLONG;
+			return 0;
+		}
+		if (env && *env)
 			break;
+	}
+	return -ENOENT;
+}
+
+static const char *state_dir(void)
+{
+	const char *d = getenv("DEVMEM_STATE_DIR");
+
+	return d && *d ? d : STATE_DIR;
+}
+
+/* Start time of @pid (clock ticks since boot), 0 if it is gone. */
+static unsigned long long proc_start(pid_t pid)
+{
+	unsigned long long start = 0;
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and ')': fields count from the last ')' */
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+/*
+ * Is @pid a live devmem process (its name starts with "devmem"), and the
+ * one that started at @start when that is known?  A dead pid, or one reused
+ * by another program, owns nothing any more.
+ */
+static bool devmem_alive(pid_t pid, unsigned long long start)
+{
+	char path[64], comm[32] = "";
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return false;
+	if (kill(pid, 0) && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	if (n <= 0 || strncmp(comm, "devmem", 6))
+		return false;
+	return !start || proc_start(pid) == start;
+}
+
+/* Is function_graph traced anywhere but in @own (an instance name)? */
+static bool graph_user_elsewhere(const char *root, const char *own,
+				 char *who, size_t len)
+{
+	char dir[PATH_MAX], buf[64];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (!tfs_value(root, "current_tracer", buf, sizeof(buf)) &&
+	    !strcmp(buf, "function_graph")) {
+		snprintf(who, len, "the top level");
+		return true;
+	}
+	snprintf(dir, sizeof(dir), "%s/instances", root);
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		char inst[PATH_MAX];
+
+		if (de->d_name[0] == '.' || (own && !strcmp(de->d_name, own)))
+			continue;
+		if (snprintf(inst, sizeof(inst), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(inst))
+			continue;
+		if (!tfs_value(inst, "current_tracer", buf, sizeof(buf)) &&
+		    !strcmp(buf, "function_graph")) {
+			snprintf(who, len, "instance %s", de->d_name);
+			found = true;
 		}
 	}
-	if (!dirs[i]) {
-		snprintf(why, len, "no writable tracefs (mount tracefs on /sys/kernel/tracing)");
-		return -ENOENT;
+	closedir(d);
+	return found;
+}
+
+/* Entries held in the top-level ring buffer, from per_cpu/cpu* /stats. */
+static unsigned long long buffer_entries(const char *root)
+{
+	unsigned long long sum = 0;
+	char dir[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/per_cpu", root);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char file[300], buf[1024], *p;
+
+		if (strncmp(de->d_name, "cpu", 3))
+			continue;
+		snprintf(file, sizeof(file), "per_cpu/%s/stats", de->d_name);
+		if (tfs_read(root, file, buf, sizeof(buf)))
+			continue;
+		p = strstr(buf, "entries:");
+		if (p && (p == buf || p[-1] == '\n'))
+			sum += strtoull(p + 8, NULL, 10);
 	}
-	rc = tfs_read(tr, "current_tracer", buf, sizeof(buf));
+	closedir(d);
+	return sum;
+}
+
+/**
+ * dm_trace_top_busy() - is anyone using the top-level trace?
+ *
+ * True, with the reason in @why, when a tracer is set, an event is
+ * enabled, a function or pid filter is set, an option that follows forks
+ * is on, tracing is off (someone keeping a trace) or the buffer holds
+ * anything.
+ */
+bool dm_trace_top_busy(const char *root, char *why, size_t len)
+{
+	static const char *const filters[] = {
+		"set_ftrace_filter", "set_ftrace_notrace", "set_graph_function",
+		"set_graph_notrace", "set_ftrace_pid", "set_ftrace_notrace_pid",
+		"set_event_pid", "set_event_notrace_pid", NULL,
+	};
+	static const char *const opts[] = {
+		"options/function-fork", "options/event-fork", NULL,
+	};
+	unsigned long long entries;
+	char buf[256];
+	int i;
+
+	if (tfs_value(root, "current_tracer", buf, sizeof(buf)) ||
+	    strcmp(buf, "nop")) {
+		snprintf(why, len, "tracefs is busy: current_tracer is %s",
+			 buf[0] ? buf : "unreadable");
+		return true;
+	}
+	if (!tfs_value(root, "events/enable", buf, sizeof(buf)) &&
+	    strcmp(buf, "0")) {
+		snprintf(why, len, "tracefs is busy: events are enabled (events/enable is %s)",
+			 buf);
+		return true;
+	}
+	if (!tfs_value(root, "set_event", buf, sizeof(buf)) && buf[0]) {
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(why, len, "tracefs is busy: set_event lists %s", buf);
+		return true;
+	}
+	for (i = 0; filters[i]; i++) {
+		if (filter_set(root, filters[i])) {
+			snprintf(why, len, "tracefs is busy: %s is set",
+				 filters[i]);
+			return true;
+		}
+	}
+	for (i = 0; opts[i]; i++) {
+		if (!tfs_value(root, opts[i], buf, sizeof(buf)) &&
+		    !strcmp(buf, "1")) {
+			snprintf(why, len, "tracefs is busy: %s is on", opts[i]);
+			return true;
+		}
+	}
+	if (!tfs_value(root, "tracing_on", buf, sizeof(buf)) &&
+	    strcmp(buf, "1")) {
+		snprintf(why, len, "tracefs is busy: tracing_on is %s (a trace is being kept)",
+			 buf);
+		return true;
+	}
+	entries = buffer_entries(root);
+	if (entries) {
+		snprintf(why, len, "tracefs is busy: the top-level buffer holds %llu entries",
+			 entries);
+		return true;
+	}
+	return false;
+}
+
+/* State file: "set <file> <value>" with '\\' and '\n' escaped. */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1] == 'n') {
+			*o++ = '\n';
+			s++;
+		} else if (*s == '\\' && s[1] == '\\') {
+			*o++ = '\\';
+			s++;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Write tr's saved settings to its state file, atomically. */
+static int state_write(struct dm_tracer *tr)
+{
+	char tmp[PATH_MAX + 8];
+	int i, fd, rc;
+	FILE *f;
+
+	rc = mkdir_p(state_dir());
 	if (rc)
 		return rc;
-	buf[strcspn(buf, "\n")] = '\0';
-	if (strcmp(buf, "nop")) {
-		snprintf(why, len, "tracefs is busy: current_tracer is %s",
-			 buf);
-		return -EBUSY;
+	if (snprintf(tr->state_file, sizeof(tr->state_file),
+		     "%s/trace-%d.saved", state_dir(), (int)getpid()) >=
+	    (int)sizeof(tr->state_file))
+		return -ENAMETOOLONG;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", tr->state_file);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		rc = -errno;
+		close(fd);
+		goto out_unlink;
 	}
-	rc = tfs_read(tr, "available_tracers", buf, sizeof(buf));
-	if (rc || !strstr(buf, "function_graph")) {
-		snprintf(why, len, "kernel has no function_graph tracer (CONFIG_FUNCTION_GRAPH_TRACER)");
-		return -ENOENT;
-	}
-
-	/* Save what we are about to change. */
-	tfs_read(tr, "set_ftrace_filter", tr->saved_filter,
-		 sizeof(tr->saved_filter));
-	tfs_read(tr, "set_ftrace_pid", tr->saved_pid, sizeof(tr->saved_pid));
-	tfs_read(tr, "tracing_on", buf, sizeof(buf));
-	tr->saved_tracing_on = buf[0];
-	tr->active = true;
-
-	step = "set_ftrace_filter";
-	rc = tfs_write(tr, step, "", false);
-	for (i = 0; !rc && funcs[i]; i++) {
-		if (!tfs_has_function(tr, funcs[i])) {
-			size_t used = strlen(tr->missing);
-
-			snprintf(tr->missing + used, sizeof(tr->missing) - used,
-				 "%s%s", used ? " " : "", funcs[i]);
+	fprintf(f, "%s\npid %d %llu\nroot %s\n", STATE_MAGIC, (int)getpid(),
+		proc_start(getpid()), tr->root);
+	if (tr->instance[0])
+		fprintf(f, "instance %s\n", tr->instance);
+	for (i = 0; i < DM_TRACE_NR_SAVED; i++) {
+		if (!(tr->changed & (1u << i)))
 			continue;
+		fprintf(f, "set %s ", saved_file[i]);
+		put_escaped(f, tr->saved[i]);
+		fputc('\n', f);
+	}
+	if (fflush(f) || fsync(fileno(f)))
+		rc = -errno;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, tr->state_file))
+		rc = -errno;
+	if (!rc)
+		return 0;
+out_unlink:
+	unlink(tmp);
+	tr->state_file[0] = '\0';
+	return rc;
+}
+
+/* Put back one saved setting, as read from its file before. */
+static int restore_one(const char *root, int i, const char *val)
+{
+	char copy[DM_TRACE_SAVED_LEN], *line, *save = NULL;
+	int rc;
+
+	switch (i) {
+	case DM_TRACE_FILTER:
+		rc = tfs_write(root, saved_file[i], "", false);
+		if (rc)
+			return rc;
+		snprintf(copy, sizeof(copy), "%s", val);
+		for (line = strtok_r(copy, "\n", &save); line && !rc;
+		     line = strtok_r(NULL, "\n", &save))
+			if (line[0] != '#')
+				rc = tfs_write(root, saved_file[i], line, true);
+		return rc;
+	case DM_TRACE_PID:
+		return tfs_write(root, saved_file[i],
+				 strstr(val, "no pid") ? "" : val, false);
+	default:
+		return tfs_write(root, saved_file[i], val, false);
+	}
+}
+
+/* Remove instance @name under @root: stop its tracer, then rmdir. */
+static int remove_instance(const char *root, const char *name)
+{
+	char dir[PATH_MAX];
+
+	if (snprintf(dir, sizeof(dir), "%s/instances/%s", root, name) >=
+	    (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	tfs_write(dir, "tracing_on", "0", false);
+	tfs_write(dir, "current_tracer", "nop", false);
+	if (rmdir(dir) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static struct dm_tracer *active_tracer;
+
+static void stop_at_exit(void)
+{
+	if (active_tracer)
+		dm_tracer_stop(active_tracer);
+}
+
+/*
+ * Open an instance of our own; false (and nothing left) where it cannot
+ * trace function_graph.
+ */
+static bool open_instance(struct dm_tracer *tr)
+{
+	char buf[1024];
+	int tries;
+
+	snprintf(tr->instance, sizeof(tr->instance), INSTANCE_PREFIX "%d",
+		 (int)getpid());
+	if (snprintf(tr->dir, sizeof(tr->dir), "%s/instances/%s", tr->root,
+		     tr->instance) >= (int)sizeof(tr->dir))
+		goto no_instance;
+	for (tries = 0; tries < 2; tries++) {
+		if (!mkdir(tr->dir, 0700))
+			break;
+		/* A dead process of the same pid left it: ours now. */
+		if (errno != EEXIST || remove_instance(tr->root, tr->instance))
+			goto no_instance;
+	}
+	if (tries == 2)
+		goto no_instance;
+	if (!tfs_read(tr->dir, "available_tracers", buf, sizeof(buf)) &&
+	    has_word(buf, "function_graph"))
+		return true;
+	remove_instance(tr->root, tr->instance);
+no_instance:
+	tr->instance[0] = '\0';
+	snprintf(tr->dir, sizeof(tr->dir), "%s", tr->root);
+	return false;
+}
+
+/* Mark setting @i to be changed to @want (saving what is there now). */
+static int plan_change(struct dm_tracer *tr, int i, const char *want)
+{
+	int rc = tfs_value(tr->root, saved_file[i], tr->saved[i],
+			   sizeof(tr->saved[i]));
+
+	if (rc)
+		return rc;
+	if (strcmp(tr->saved[i], want))
+		tr->changed |= 1u << i;
+	return 0;
+}
+
+/*
+ * The global function_graph settings: max_graph_depth and tracing_thresh
+ * must be 0 for whole durations, funcgraph-tail helps the parser, and
+ * sleep-time is what the caller asked for.  Changed only when nobody
+ * else traces function_graph.
+ */
+static int plan_global(struct dm_tracer *tr, const struct dm_trace_cfg *cfg,
+		       char *why, size_t len)
+{
+	static const int must_be_0[] = { DM_TRACE_DEPTH, DM_TRACE_THRESH, -1 };
+	char who[300], cur[64];
+	bool other;
+	int k, rc;
+
+	other = graph_user_elsewhere(tr->root, tr->instance[0] ?
+				     tr->instance : NULL, who, sizeof(who));
+	for (k = 0; must_be_0[k] >= 0; k++) {
+		int i = must_be_0[k];
+
+		if (tfs_value(tr->root, saved_file[i], cur, sizeof(cur)) ||
+		    !strcmp(cur, "0"))
+			continue;
+		if (other) {
+			snprintf(why, len, "tracefs is busy: %s is %s and function_graph is in use in %s",
+				 saved_file[i], cur, who);
+			return -EBUSY;
 		}
-		rc = tfs_write(tr, "set_ftrace_filter", funcs[i], true);
-		nfuncs++;
+		rc = plan_change(tr, i, "0");
+		if (rc)
+			return rc;
 	}
-	if (!rc && !nfuncs) {
-		snprintf(why, len, "none of the functions is traceable here");
-		rc = -ENOENT;
+	if (!other && !tfs_value(tr->root, saved_file[DM_TRACE_TAIL], cur,
+				 sizeof(cur))) {
+		rc = plan_change(tr, DM_TRACE_TAIL, "1");
+		if (rc)
+			return rc;
 	}
+	tr->sleep_time = -1;
+	if (!tfs_value(tr->root, saved_file[DM_TRACE_SLEEP], cur, sizeof(cur)))
+		tr->sleep_time = !strcmp(cur, "1");
+	if (cfg->sleep_time >= 0 && cfg->sleep_time != tr->sleep_time) {
+		if (tr->sleep_time < 0) {
+			snprintf(why, len, "kernel has no function_graph sleep-time option");
+			return -ENOENT;
+		}
+		if (other) {
+			snprintf(why, len, "tracefs is busy: cannot set sleep-time, shared with function_graph in %s",
+				 who);
+			return -EBUSY;
+		}
+		rc = plan_change(tr, DM_TRACE_SLEEP, cfg->sleep_time ? "1" : "0");
+		if (rc)
+			return rc;
+		tr->sleep_time = cfg->sleep_time;
+	}
+	return 0;
+}
+
+static int apply_changes(struct dm_tracer *tr, const char *const *funcs,
+			 pid_t pid, const char **step)
+{
+	static const char *const want[DM_TRACE_NR_SAVED] = {
+		[DM_TRACE_DEPTH] = "0", [DM_TRACE_THRESH] = "0",
+		[DM_TRACE_TAIL] = "1",
+	};
+	char buf[32];
+	int i, rc;
+
+	*step = "set_ftrace_filter";
+	rc = tfs_write(tr->dir, *step, "", false);
+	for (i = 0; !rc && funcs[i]; i++)
+		rc = tfs_write(tr->dir, *step, funcs[i], true);
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	if (!rc)
-		rc = tfs_write(tr, step = "set_ftrace_pid", buf, false);
-	/* funcgraph-* options exist only while function_graph is on. */
+		rc = tfs_write(tr->dir, *step = "set_ftrace_pid", buf, false);
 	if (!rc)
-		rc = tfs_write(tr, step = "current_tracer", "function_graph",
-			       false);
+		rc = tfs_write(tr->dir, *step = "current_tracer",
+			       "function_graph", false);
+	for (i = DM_TRACE_DEPTH; !rc && i < DM_TRACE_NR_SAVED; i++) {
+		const char *v = want[i];
+
+		if (!(tr->changed & (1u << i)))
+			continue;
+		if (i == DM_TRACE_SLEEP)
+			v = tr->sleep_time ? "1" : "0";
+		rc = tfs_write(tr->root, *step = saved_file[i], v, false);
+	}
 	if (!rc) {
-		tfs_read(tr, "trace_options", buf, sizeof(buf));
-		tr->saved_tail = strstr(buf, "nofuncgraph-tail") == NULL;
-		rc = tfs_write(tr, step = "trace_options", "funcgraph-tail",
-			       false);
-	}
-	if (!rc)
-		rc = tfs_write(tr, step = "tracing_on", "1", false);
-	if (!rc) {
-		step = "trace";
-		rc = dm_tracer_clear(tr);
-	}
-	if (!rc && tfs_path(tr, "trace", path, sizeof(path)) == 0) {
-		tr->fd_trace = open(path, O_RDONLY | O_CLOEXEC);
-		if (tr->fd_trace < 0)
-			rc = -errno;
-	}
-	if (rc) {
-		if (!why[0])
-			snprintf(why, len, "setting up function_graph: %s: %s",
-				 step, strerror(-rc));
-		dm_tracer_stop(tr);
+		*step = "trace";
+		rc = tfs_write(tr->dir, "trace", "", false);
 	}
 	return rc;
 }
 
+/**
+ * dm_tracer_start_cfg() - trace cfg->funcs for process cfg->pid
+ *
+ * In an instance of our own where the kernel allows, else at the top level
+ * if nobody uses it.  -EBUSY when tracefs is in use, -ENOENT without
+ * tracefs or function_graph; @why says which.  Functions this kernel
+ * cannot trace (inlined, notrace) are left out and listed in tr->missing;
+ * -ENOENT if none is left.
+ */
+int dm_tracer_start_cfg(struct dm_tracer *tr, const struct dm_trace_cfg *cfg,
+			char *why, size_t len)
+{
+	const char *funcs[DM_GRAPH_MAX_FUNCS + 1];
+	const char *step = "tracefs";
+	char buf[1024];
+	int i, rc, nfuncs = 0;
+
+	why[0] = '\0';
+	memset(tr, 0, sizeof(*tr));
+	tr->sleep_time = -1;
+	if (find_root(tr->root, sizeof(tr->root))) {
+		snprintf(why, len, "no writable tracefs (mount tracefs on %s)",
+			 TFS_DEFAULT);
+		return -ENOENT;
+	}
+	rc = tfs_read(tr->root, "available_tracers", buf, sizeof(buf));
+	if (rc || !has_word(buf, "function_graph")) {
+		snprintf(why, len, "kernel has no function_graph tracer (CONFIG_FUNCTION_GRAPH_TRACER)");
+		return -ENOENT;
+	}
+	for (i = 0; cfg->funcs[i]; i++) {
+		size_t used = strlen(tr->missing);
+
+		if (nfuncs < DM_GRAPH_MAX_FUNCS &&
+		    tfs_has_function(tr->root, cfg->funcs[i])) {
+			funcs[nfuncs++] = cfg->funcs[i];
+			continue;
+		}
+		snprintf(tr->missing + used, sizeof(tr->missing) - used,
+			 "%s%s", used ? " " : "", cfg->funcs[i]);
+	}
+	funcs[nfuncs] = NULL;
+	if (!nfuncs) {
+		snprintf(why, len, "none of the functions is traceable here");
+		return -ENOENT;
+	}
+	/* set_graph_function limits every function_graph trace. */
+	if (filter_set(tr->root, "set_graph_function") ||
+	    filter_set(tr->root, "set_graph_notrace")) {
+		snprintf(why, len, "tracefs is busy: set_graph_function or set_graph_notrace is set");
+		return -EBUSY;
+	}
+	if (open_instance(tr)) {
+		snprintf(tr->where, sizeof(tr->where), "instance %s",
+			 tr->instance);
+	} else {
+		if (dm_trace_top_busy(tr->root, why, len))
+			return -EBUSY;
+		snprintf(tr->where, sizeof(tr->where), "top level");
+		rc = plan_change(tr, DM_TRACE_TRACER, "function_graph");
+		rc = rc ?: plan_change(tr, DM_TRACE_FILTER, "");
+		rc = rc ?: plan_change(tr, DM_TRACE_PID, "");
+		if (rc) {
+			snprintf(why, len, "reading tracefs: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	rc = plan_global(tr, cfg, why, len);
+	if (rc)
+		goto out_instance;
+	rc = state_write(tr);
+	if (rc) {
+		snprintf(why, len, "cannot save the tracefs state in %s: %s",
+			 state_dir(), strerror(-rc));
+		goto out_instance;
+	}
+	tr->active = true;
+	if (!active_tracer) {
+		static bool registered;
+
+		if (!registered && !atexit(stop_at_exit))
+			registered = true;
+		active_tracer = tr;
+	}
+	rc = apply_changes(tr, funcs, cfg->pid, &step);
+	if (rc) {
+		snprintf(why, len, "setting up function_graph: %s: %s", step,
+			 strerror(-rc));
+		dm_tracer_stop(tr);
+	}
+	return rc;
+
+out_instance:
+	if (tr->instance[0])
+		remove_instance(tr->root, tr->instance);
+	return rc;
+}
+
+int dm_tracer_start(struct dm_tracer *tr, const char *const *funcs,
+		    pid_t pid, char *why, size_t len)
+{
+	struct dm_trace_cfg cfg = {
+		.funcs = funcs, .pid = pid, .sleep_time = -1,
+	};
+
+	return dm_tracer_start_cfg(tr, &cfg, why, len);
+}
+
+/*
+ * At the top level, is the buffer still ours alone?  Someone may have
+ * started using tracefs since we checked.
+ */
+static bool top_still_ours(struct dm_tracer *tr)
+{
+	char buf[64];
+
+	if (tr->instance[0])
+		return true;
+	if (tr->foreign)
+		return false;
+	if (tfs_value(tr->root, "current_tracer", buf, sizeof(buf)) ||
+	    strcmp(buf, "function_graph") ||
+	    (!tfs_value(tr->root, "events/enable", buf, sizeof(buf)) &&
+	     strcmp(buf, "0")) ||
+	    filter_set(tr->root, "set_event"))
+		tr->foreign = true;
+	return !tr->foreign;
+}
+
 int dm_tracer_clear(struct dm_tracer *tr)
 {
-	return tfs_write(tr, "trace", "", false);
+	if (!tr->active)
+		return -EINVAL;
+	if (!top_still_ours(tr))
+		return -EBUSY;
+	return tfs_write(tr->dir, "trace", "", false);
 }
 
 /* Parse what was traced since the last clear. */
 int dm_tracer_read(struct dm_tracer *tr, struct dm_graph_times *t)
 {
 	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap), *nbuf;
+	char *buf, *nbuf, path[PATH_MAX];
 	ssize_t n;
-	int rc;
+	int fd, rc;
 
+	/* Not cleared since someone else started: not ours to count. */
+	if (!tr->active || !top_still_ours(tr))
+		return -EBUSY;
+	if (tfs_path(tr->dir, "trace", path, sizeof(path)))
+		return -ENAMETOOLONG;
+	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
-	if (lseek(tr->fd_trace, 0, SEEK_SET) < 0) {
+	/* Opened afresh: an open "trace" may pause tracing (pause-on-trace). */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
 		free(buf);
-		return -errno;
+		return rc;
 	}
-	while ((n = read(tr->fd_trace, buf + len, cap - len - 1)) > 0) {
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
 		len += n;
 		if (cap - len < 4096) {
 			if (cap >= (64u << 20))
@@ -416,6 +1037,7 @@ int dm_tracer_read(struct dm_tracer *tr, struct dm_graph_times *t)
 			cap *= 2;
 		}
 	}
+	close(fd);
 	buf[len] = '\0';
 	rc = dm_graph_parse(buf, t);
 	free(buf);
@@ -425,31 +1047,202 @@ int dm_tracer_read(struct dm_tracer *tr, struct dm_graph_times *t)
 /* Put tracefs back as dm_tracer_start() found it; safe to call twice. */
 void dm_tracer_stop(struct dm_tracer *tr)
 {
-	char *line, *save = NULL;
+	int i;
 
 	if (!tr->active)
 		return;
 	tr->active = false;
-	if (tr->fd_trace >= 0)
-		close(tr->fd_trace);
-	tr->fd_trace = -1;
-	tfs_write(tr, "trace_options",
-		  tr->saved_tail ? "funcgraph-tail" : "nofuncgraph-tail", false);
-	tfs_write(tr, "current_tracer", "nop", false);
-	tfs_write(tr, "set_ftrace_filter", "", false);
-	if (!strstr(tr->saved_filter, "all functions enabled")) {
-		for (line = strtok_r(tr->saved_filter, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save))
-			tfs_write(tr, "set_ftrace_filter", line, true);
-	}
-	if (strstr(tr->saved_pid, "no pid"))
-		tfs_write(tr, "set_ftrace_pid", "", false);
-	else
-		tfs_write(tr, "set_ftrace_pid", tr->saved_pid, false);
-	if (tr->saved_tracing_on == '0' || tr->saved_tracing_on == '1') {
-		char on[2] = { tr->saved_tracing_on, '\0' };
+	if (active_tracer == tr)
+		active_tracer = NULL;
+	if (tr->instance[0]) {
+		remove_instance(tr->root, tr->instance);
+	} else {
+		bool ours = top_still_ours(tr);
+		char cur[64];
 
-		tfs_write(tr, "tracing_on", on, false);
+		/* The buffer was empty and unused when we started. */
+		if (ours)
+			tfs_write(tr->root, "tracing_on", "0", false);
+		/* A tracer someone else set since is theirs. */
+		if (tfs_value(tr->root, "current_tracer", cur, sizeof(cur)) ||
+		    strcmp(cur, "function_graph"))
+			tr->changed &= ~(1u << DM_TRACE_TRACER);
+		for (i = 0; i < DM_TRACE_DEPTH; i++)
+			if (tr->changed & (1u << i))
+				restore_one(tr->root, i, tr->saved[i]);
+		if (ours) {
+			tfs_write(tr->root, "trace", "", false);
+			tfs_write(tr->root, "tracing_on", "1", false);
+		}
 	}
-	dm_tracer_clear(tr);
+	for (i = DM_TRACE_DEPTH; i < DM_TRACE_NR_SAVED; i++)
+		if (tr->changed & (1u << i))
+			restore_one(tr->root, i, tr->saved[i]);
+	if (tr->state_file[0])
+		unlink(tr->state_file);
+	tr->state_file[0] = '\0';
+}
+
+/*
+ * Restore one state file left by a dead process.  Returns 1 if restored,
+ * 0 if its owner still runs, or -errno.
+ */
+static int restore_state_file(const char *path, const char *root, FILE *log)
+{
+	char line[2 * DM_TRACE_SAVED_LEN + 64];
+	unsigned long long start = 0;
+	bool have_root = false;
+	struct stat st;
+	int pid = 0, rc = 0, fd, i;
+	FILE *f;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		fprintf(log, "trace: %s: not a regular file of ours, left alone\n",
+			path);
+		close(fd);
+		return -EPERM;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (!fgets(line, sizeof(line), f) || strncmp(line, STATE_MAGIC,
+						     strlen(STATE_MAGIC)) ||
+	    !fgets(line, sizeof(line), f) ||
+	    sscanf(line, "pid %d %llu", &pid, &start) < 1) {
+		fprintf(log, "trace: %s: not a devmem trace state file, left alone\n",
+			path);
+		fclose(f);
+		return -EINVAL;
+	}
+	if (pid == getpid() || devmem_alive(pid, start)) {
+		fprintf(log, "trace: %s: process %d still runs, left alone\n",
+			path, pid);
+		fclose(f);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *val, *name;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "root ", 5)) {
+			have_root = true;
+			if (strcmp(line + 5, root)) {
+				fprintf(log, "trace: %s: saved for tracefs at %s, not %s; left alone\n",
+					path, line + 5, root);
+				fclose(f);
+				return -EXDEV;
+			}
+		} else if (!strncmp(line, "instance ", 9)) {
+			name = line + 9;
+			if (strncmp(name, INSTANCE_PREFIX,
+				    strlen(INSTANCE_PREFIX)) ||
+			    strchr(name, '/'))
+				continue;
+			i = remove_instance(root, name);
+			fprintf(log, "trace: removed instance %s of dead process %d%s%s\n",
+				name, pid, i ? ": " : "", i ? strerror(-i) : "");
+			if (i && !rc)
+				rc = i;
+		} else if (!strncmp(line, "set ", 4)) {
+			name = line + 4;
+			val = strchr(name, ' ');
+			if (!val)
+				continue;
+			*val++ = '\0';
+			unescape(val);
+			for (i = 0; i < DM_TRACE_NR_SAVED; i++)
+				if (!strcmp(name, saved_file[i]))
+					break;
+			if (i == DM_TRACE_NR_SAVED) {
+				fprintf(log, "trace: %s: unknown setting %s ignored\n",
+					path, name);
+				continue;
+			}
+			i = restore_one(root, i, val);
+			fprintf(log, "trace: restored %s of dead process %d%s%s\n",
+				name, pid, i ? ": " : "", i ? strerror(-i) : "");
+			if (i && !rc)
+				rc = i;
+		}
+	}
+	fclose(f);
+	if (!have_root)
+		return -EINVAL;
+	if (rc)
+		return rc;
+	if (unlink(path))
+		return -errno;
+	return 1;
+}
+
+/**
+ * dm_trace_cleanup_stale() - undo what dead devmem processes left in tracefs
+ *
+ * Restores the settings saved in $DEVMEM_STATE_DIR/trace-<pid>.saved by a
+ * process that is gone, and removes instances/devmem-<pid> whose process
+ * is gone (or is no devmem process any more).  Says what it did on @log.
+ * Returns the number of things restored or removed, or the first -errno.
+ */
+int dm_trace_cleanup_stale(FILE *log)
+{
+	char root[PATH_MAX], dir[PATH_MAX + 16], path[PATH_MAX + 300];
+	struct dirent *de;
+	int count = 0, err = 0, rc;
+	DIR *d;
+
+	if (find_root(root, sizeof(root))) {
+		fprintf(log, "trace: no writable tracefs, nothing to clean\n");
+		return 0;
+	}
+	d = opendir(state_dir());
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "trace-", 6) || n < 7 ||
+		    strcmp(de->d_name + n - 6, ".saved"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_dir(), de->d_name);
+		rc = restore_state_file(path, root, log);
+		if (rc > 0)
+			count++;
+		else if (rc < 0 && !err)
+			err = rc;
+	}
+	if (d)
+		closedir(d);
+	else if (errno != ENOENT)
+		err = -errno;
+
+	snprintf(dir, sizeof(dir), "%s/instances", root);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		const char *num = de->d_name + strlen(INSTANCE_PREFIX);
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, INSTANCE_PREFIX,
+			    strlen(INSTANCE_PREFIX)) ||
+		    !isdigit((unsigned char)*num))
+			continue;
+		pid = strtol(num, &end, 10);
+		if (*end || pid <= 0 || pid == getpid() ||
+		    devmem_alive((pid_t)pid, 0))
+			continue;
+		rc = remove_instance(root, de->d_name);
+		fprintf(log, "trace: removed instance %s (process %ld is gone or no devmem process)%s%s\n",
+			de->d_name, pid, rc ? ": " : "", rc ? strerror(-rc) : "");
+		if (!rc)
+			count++;
+		else if (!err)
+			err = rc;
+	}
+	if (d)
+		closedir(d);
+	return err ? err : count;
 }
