@@ -716,6 +716,38 @@ static int remove_instance(const char *root, const char *name)
 	return 0;
 }
 
+/* Did a dead devmem process leave a saved tracefs state behind? */
+static bool stale_state_left(void)
+{
+	unsigned long long start;
+	struct dirent *de;
+	bool found = false;
+	char path[PATH_MAX + 300], line[128];
+	DIR *d = opendir(state_dir());
+	FILE *f;
+	int pid;
+
+	while (d && !found && (de = readdir(d))) {
+		if (strncmp(de->d_name, "trace-", 6) ||
+		    !strstr(de->d_name, ".saved"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_dir(), de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		start = 0;
+		pid = 0;
+		if (fgets(line, sizeof(line), f) && fgets(line, sizeof(line), f) &&
+		    sscanf(line, "pid %d %llu", &pid, &start) >= 1 &&
+		    pid != getpid() && !devmem_alive(pid, start))
+			found = true;
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 static struct dm_tracer *active_tracer;
 
 static void stop_at_exit(void)
@@ -920,8 +952,13 @@ int dm_tracer_start_cfg(struct dm_tracer *tr, const struct dm_trace_cfg *cfg,
 		snprintf(tr->where, sizeof(tr->where), "instance %s",
 			 tr->instance);
 	} else {
-		if (dm_trace_top_busy(tr->root, why, len))
+		if (dm_trace_top_busy(tr->root, why, len)) {
+			size_t n = strlen(why);
+
+			if (stale_state_left())
+				snprintf(why + n, len - n, " (a killed devmem run left it so: run devmem-bench --cleanup)");
 			return -EBUSY;
+		}
 		snprintf(tr->where, sizeof(tr->where), "top level");
 		rc = plan_change(tr, DM_TRACE_TRACER, "function_graph");
 		rc = rc ?: plan_change(tr, DM_TRACE_FILTER, "");

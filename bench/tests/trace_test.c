@@ -549,7 +549,8 @@ static void wait_ready(const char *root)
 /* A run killed by SIGKILL: the next cleanup puts everything back. */
 TEST_F(tfs, sigkill_leftovers_restored_by_cleanup)
 {
-	char buf[64], path[256];
+	struct dm_trace_cfg cfg = { funcs, 1, -1 };
+	char buf[64], path[256], why[256];
 	int status;
 	pid_t pid;
 	FILE *log;
@@ -565,6 +566,10 @@ TEST_F(tfs, sigkill_leftovers_restored_by_cleanup)
 	snprintf(path, sizeof(path), "%s/trace-%d.saved", self->state,
 		 (int)pid);
 	ASSERT_TRUE(exists(path));
+	/* The next run says what is left and how to clean it. */
+	EXPECT_EQ(-EBUSY, dm_tracer_start_cfg(&self->tr, &cfg, why,
+					      sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "devmem-bench --cleanup")) TH_LOG("%s", why);
 
 	log = tmpfile();
 	ASSERT_NE(NULL, log);
