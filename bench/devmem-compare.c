@@ -41,6 +41,21 @@
 #define EXIT_UNUSABLE		2
 
 #define DEFAULT_SEED		0x6465766d656dULL	/* "devmem" */
+/*
+ * Default thresholds: 5% for wall-clock timings (kvm, tcg, bare metal);
+ * 1% for instruction counts under QEMU icount, where the CPU-bound phases
+ * repeat to 0.01-0.3% within and between boots
+ * (../shared/reference/emulation-cxl-faults.md section 1.3).
+ */
+#define DEFAULT_THRESHOLD	0.05
+#define ICOUNT_THRESHOLD	0.01
+/*
+ * Exact and near-exact samples (see judge_exact()): at least this many
+ * cycles a side, and for "near-exact" a spread (max - min) / median of
+ * at most this fraction of the threshold on each side.
+ */
+#define EXACT_MIN_N		3
+#define NEAR_EXACT_FRACTION	0.5
 #define MAX_GLOBS		64
 #define MAX_PAIRS		64
 
@@ -51,7 +66,9 @@ enum output_format {
 };
 
 static struct compare_params {
-	double threshold;	/* fraction: 0.05 is 5% */
+	double threshold;	/* fraction: 0.05 is 5%; NAN: per accel */
+	bool threshold_given;
+	const char *calibration;	/* run files of perturbed boots */
 	double confidence;	/* 0.95 */
 	unsigned int resamples;
 	uint64_t seed;
@@ -71,7 +88,7 @@ static struct compare_params {
 	} pairs[MAX_PAIRS];
 	size_t nr_pairs;
 } param = {
-	.threshold = 0.05,
+	.threshold = NAN,
 	.confidence = 0.95,
 	.resamples = 2000,
 	.seed = DEFAULT_SEED,
@@ -114,6 +131,13 @@ enum test_kind {
 	TEST_WELCH_RUNS,		/* per-run medians as samples */
 };
 
+/* How a verdict was reached (see decide()). */
+enum judged_by {
+	BY_TEST,			/* the test and the change's CI */
+	BY_EXACT,			/* every cycle identical on each side */
+	BY_RANGE,			/* near-exact: the range of differences */
+};
+
 /* One file's numbers for one metric of one configuration. */
 struct cell {
 	const struct dm_metric *m;	/* NULL: not compared */
@@ -127,6 +151,7 @@ struct cell {
 	size_t runs_base, runs_rev;	/* TEST_WELCH_RUNS: medians per side */
 	double t, df;			/* TEST_WELCH_RUNS */
 	bool tied_medians;		/* equal run medians, varying cycles */
+	enum judged_by by;
 	enum verdict verdict;
 	char note[160];
 };
@@ -136,6 +161,12 @@ struct row {
 	const char *rev_id;		/* the revisions' (--pair), or its id */
 	const struct dm_metric *metric;	/* the baseline's */
 	struct cell *cells;		/* [0] baseline, [1..] revisions */
+	/*
+	 * --calibration: how far the run medians of perturbed boots of one
+	 * kernel spread, (max - min) / mean; 0 = exact; NAN = unknown.
+	 */
+	double calib;
+	size_t calib_runs;
 };
 
 struct comparison {
@@ -145,6 +176,8 @@ struct comparison {
 	size_t nr_rows;
 	bool env_differs;		/* and --force was given */
 	bool by_run;			/* a side has several run files */
+	bool insn;			/* icount: durations are insn */
+	struct input *calib;		/* --calibration, or NULL */
 	char env_diff[2048];
 	char **extras;			/* "only in <label>: ..." */
 	size_t nr_extras;
@@ -175,7 +208,13 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  -t, --threshold=PCT     smallest relative change of the median that\n"
-"                          counts, in percent (default: 5)\n"
+"                          counts, in percent (default: 5; 1 for\n"
+"                          tcg-icount results, which count instructions)\n"
+"      --calibration=R1.json,R2.json,...\n"
+"                          runs of one kernel in perturbed boots (same\n"
+"                          machine and accel): a row whose run medians\n"
+"                          spread by S there needs a change beyond\n"
+"                          max(threshold, S) to be flagged\n"
 "  -c, --confidence=LEVEL  confidence level, 0.5 to 0.999 or 50 to 99.9\n"
 "                          (default: 0.95)\n"
 "  -f, --format=FORMAT     table, json or markdown (default: table)\n"
@@ -202,6 +241,10 @@ static void usage(FILE *f)
 "change\": the confidence interval of the change lies within the threshold;\n"
 "\"too noisy to tell\": neither, or too few samples (fewer than 6 per side\n"
 "at 95%%; by run: 2 runs per side, or 3 against 1) to tell anything.\n"
+"Exact rows (3 or more cycles a side, all equal on each side) are judged\n"
+"by their exact change; under tcg-icount, near-exact rows (each side's\n"
+"(max - min) / median at most half the threshold) by the range of\n"
+"differences between any cycle of one side and any of the other.\n"
 "\n"
 "Exit status: 0 no regression, 1 a regression beyond the threshold,\n"
 "2 unusable input (bad option or file, different environments).\n");
@@ -224,7 +267,7 @@ static int parse_double(const char *s, double *out, bool *percent)
 
 static int parse_options(int argc, char **argv)
 {
-	enum { OPT_CORRECTION = 256, OPT_FORCE, OPT_MERGE };
+	enum { OPT_CORRECTION = 256, OPT_FORCE, OPT_MERGE, OPT_CALIBRATION };
 	struct pair *pair;
 	const char *eq;
 	static const struct option longopts[] = {
@@ -240,6 +283,7 @@ static int parse_options(int argc, char **argv)
 		{ "labels",	required_argument, NULL, 'l' },
 		{ "force",	no_argument,	   NULL, OPT_FORCE },
 		{ "merge",	required_argument, NULL, OPT_MERGE },
+		{ "calibration", required_argument, NULL, OPT_CALIBRATION },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -259,6 +303,7 @@ static int parse_options(int argc, char **argv)
 				return -EINVAL;
 			}
 			param.threshold = d / 100.0;
+			param.threshold_given = true;
 			break;
 		case 'c':
 			if (parse_double(optarg, &d, &pct)) {
@@ -365,6 +410,13 @@ static int parse_options(int argc, char **argv)
 				return -EINVAL;
 			}
 			param.merge = optarg;
+			break;
+		case OPT_CALIBRATION:
+			if (!*optarg) {
+				error("--calibration: no run files");
+				return -EINVAL;
+			}
+			param.calibration = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -712,6 +764,9 @@ static int check_comparable(struct comparison *cmp)
 				const struct dm_metric *mr;
 
 				mr = dm_result_find_metric(r, mb->name);
+				/* Refused for the environment already. */
+				if (rc && !param.force)
+					continue;
 				if (mr && (mr->unit != mb->unit ||
 					   mr->better != mb->better)) {
 					error("results[id=%s].metrics.%s: unit/better is %s/%s in %s but %s/%s in %s; cannot compare",
@@ -942,15 +997,140 @@ static size_t min_samples(void)
 	return n;
 }
 
-/* The verdict of a revision's cell, once its p has been adjusted. */
-static void decide(struct cell *c, const struct cell *base)
+/* Every cycle the same value, and enough cycles to say so. */
+static bool exact_side(const struct dm_metric *m)
 {
-	const struct dm_metric *b = base->m, *m = c->m;
-	double alpha = 1.0 - param.confidence, t = param.threshold;
+	return m->n >= EXACT_MIN_N && m->summary.min == m->summary.max;
+}
+
+/* (max - min) / |median| of the cycles, or NAN if it cannot be had. */
+static double side_spread(const struct dm_metric *m)
+{
+	if (m->n < EXACT_MIN_N || m->summary.median == 0.0 ||
+	    !isfinite(m->summary.median))
+		return NAN;
+	return (m->summary.max - m->summary.min) / fabs(m->summary.median);
+}
+
+/* Verdict from an oriented ("worse" is positive) change and its bounds. */
+static void flag(struct cell *c, enum dm_better better, double change)
+{
+	if (better == DM_BETTER_NONE)
+		c->verdict = V_CHANGED;
+	else
+		c->verdict = (better == DM_BETTER_HIGHER ? -change : change) > 0 ?
+			     V_REGRESSED : V_IMPROVED;
+}
+
+/*
+ * Samples without spread need no statistics, and a test on them would
+ * divide zero by zero or call them "too noisy".
+ *
+ * Exact (any accel): each side's cycles all equal, EXACT_MIN_N or more
+ * a side.  The change is exact, its interval [d, d]; equal values are
+ * "no significant change", a change of at least @t is flagged, a smaller
+ * one is "no significant change".
+ *
+ * Near-exact (tcg-icount only, where the guest clock counts
+ * instructions and a cycle varies only by the interrupts that land in
+ * it): each side's (max - min) / median is at most NEAR_EXACT_FRACTION
+ * of @t.  The interval is the range of differences between any cycle of
+ * one side and any of the other, [min_r - max_b, max_r - min_b] relative
+ * to the baseline's median: inside +/-@t is "no significant change",
+ * wholly beyond it is flagged, anything else "too noisy to tell".  It is
+ * a bound on the data at hand, not a confidence interval: with one boot
+ * a side it says nothing about how the boots differ, which is what
+ * --calibration (or several runs a side) adds.
+ *
+ * Returns true if it decided.
+ */
+static bool judge_exact(const struct comparison *cmp, struct cell *c,
+			const struct row *row, double t)
+{
+	const struct dm_metric *b = row->cells[0].m, *m = c->m;
+	double mb = b->summary.median, lo, hi, sb, sr;
+	char l[24], h[24];
+
+	if (exact_side(b) && exact_side(m)) {
+		c->by = BY_EXACT;
+		c->change = c->change_lo = c->change_hi =
+			relative(m->summary.median - mb, mb);
+		if (m->summary.median == mb) {
+			c->change = c->change_lo = c->change_hi = 0.0;
+			c->verdict = V_NO_CHANGE;
+			snprintf(c->note, sizeof(c->note),
+				 "exact: every cycle the same on both sides");
+		} else if (fabs(c->change) >= t) {
+			flag(c, b->better, c->change);
+			snprintf(c->note, sizeof(c->note),
+				 "exact: every cycle the same on each side");
+		} else {
+			c->verdict = V_NO_CHANGE;
+			snprintf(c->note, sizeof(c->note),
+				 "exact, but smaller than %.3g%%", t * 100.0);
+		}
+		return true;
+	}
+	if (!cmp->insn)
+		return false;
+	sb = side_spread(b);
+	sr = side_spread(m);
+	if (!(sb <= NEAR_EXACT_FRACTION * t) ||
+	    !(sr <= NEAR_EXACT_FRACTION * t))
+		return false;
+	c->by = BY_RANGE;
+	lo = relative(m->summary.min - b->summary.max, mb);
+	hi = relative(m->summary.max - b->summary.min, mb);
+	c->change = relative(m->summary.median - mb, mb);
+	c->change_lo = lo;
+	c->change_hi = hi;
+	if (lo > -t && hi < t) {
+		c->verdict = V_NO_CHANGE;
+		snprintf(c->note, sizeof(c->note),
+			 "near-exact: cycles spread %.2g%%/%.2g%%, every difference within %.3g%%",
+			 sb * 100.0, sr * 100.0, t * 100.0);
+	} else if (lo >= t || hi <= -t) {
+		flag(c, b->better, c->change);
+		snprintf(c->note, sizeof(c->note),
+			 "near-exact: cycles spread %.2g%%/%.2g%%, every difference beyond %.3g%%",
+			 sb * 100.0, sr * 100.0, t * 100.0);
+	} else {
+		c->verdict = V_NOISY;
+		fmt_pct(l, sizeof(l), lo);
+		fmt_pct(h, sizeof(h), hi);
+		snprintf(c->note, sizeof(c->note),
+			 "near-exact, but the differences [%s, %s] reach past +/-%.3g%%",
+			 l, h, t * 100.0);
+	}
+	return true;
+}
+
+/* The threshold of a row: the global one, or its calibrated spread. */
+static double row_threshold(const struct row *row)
+{
+	return row->calib > param.threshold ? row->calib : param.threshold;
+}
+
+/* Say that the calibrated spread, not the threshold, decided. */
+static void note_calibration(struct cell *c, const struct row *row)
+{
+	size_t len = strlen(c->note);
+
+	if (!(row->calib > param.threshold))
+		return;
+	snprintf(c->note + len, sizeof(c->note) - len,
+		 "%sthreshold raised to the calibrated spread %.3g%%",
+		 len ? "; " : "", row->calib * 100.0);
+}
+
+/* The test's verdict: p against 1 - LEVEL, the change's CI against @t. */
+static void decide_test(struct cell *c, const struct dm_metric *b,
+			const struct dm_metric *m, double t)
+{
+	double alpha = 1.0 - param.confidence;
 	double minp = dm_stats_mann_whitney_min_p(b->n, m->n);
 	size_t min_n = min_samples();
-	double worse = c->change, worse_lo = c->change_lo;
-	double worse_hi = c->change_hi;
+	double worse_lo = c->change_lo, worse_hi = c->change_hi;
 	bool significant = c->p_adj < alpha;
 	char lo[24], hi[24];
 
@@ -974,16 +1154,12 @@ static void decide(struct cell *c, const struct cell *base)
 		return;
 	}
 	if (b->better == DM_BETTER_HIGHER) {
-		worse = -c->change;
 		worse_lo = -c->change_hi;
 		worse_hi = -c->change_lo;
 	}
 
 	if (significant && fabs(c->change) >= t) {
-		if (b->better == DM_BETTER_NONE)
-			c->verdict = V_CHANGED;
-		else
-			c->verdict = worse > 0 ? V_REGRESSED : V_IMPROVED;
+		flag(c, b->better, c->change);
 		return;
 	}
 	fmt_pct(lo, sizeof(lo), c->change_lo);
@@ -1000,6 +1176,91 @@ static void decide(struct cell *c, const struct cell *base)
 	snprintf(c->note, sizeof(c->note), "%s, yet the %.3g%% CI [%s, %s] reaches past +/-%.3g%%",
 		 significant ? "significant but small" : "not significant",
 		 param.confidence * 100.0, lo, hi, t * 100.0);
+}
+
+/*
+ * The verdict of a revision's cell, once its p has been adjusted: exact
+ * and near-exact rows by their exact change or range (judge_exact()),
+ * the others by the test; with --calibration, against the larger of the
+ * threshold and the row's calibrated spread.
+ */
+static void decide(const struct comparison *cmp, struct cell *c,
+		   const struct row *row)
+{
+	double t = row_threshold(row);
+
+	c->by = BY_TEST;
+	if (!judge_exact(cmp, c, row, t))
+		decide_test(c, row->cells[0].m, c->m, t);
+	note_calibration(c, row);
+}
+
+/*
+ * --calibration: runs of one kernel in perturbed boots, on the baseline's
+ * machine and accelerator (anything else measures another spread).
+ */
+static int load_calibration(struct comparison *cmp)
+{
+	char diff[1024];
+
+	cmp->calib = calloc(1, sizeof(*cmp->calib));
+	if (!cmp->calib)
+		return -ENOMEM;
+	cmp->calib->path = param.calibration;
+	cmp->calib->label = strdup("calibration");
+	if (!cmp->calib->label)
+		return -ENOMEM;
+	if (load_input(cmp->calib))
+		return -EINVAL;
+	if (cmp->calib->nr_runs < 2) {
+		error("--calibration: %s is one run; give 2 or more runs (comma-separated), one boot each",
+		      param.calibration);
+		return -EINVAL;
+	}
+	if (dm_results_env_diff(cmp->in[0].res, cmp->calib->res,
+				DM_ENV_MACHINE, diff, sizeof(diff))) {
+		error("--calibration: the runs come from another environment than the baseline:\n%s",
+		      diff);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The spread of @row's run medians over the calibration runs. */
+static void calibrate_row(const struct comparison *cmp, struct row *row)
+{
+	const char *name = row->metric->name;
+	double *x, floor, mean = 0.0, min, max;
+	size_t k, i;
+
+	row->calib = NAN;
+	row->calib_runs = 0;
+	if (!cmp->calib)
+		return;
+	x = calloc(cmp->calib->nr_runs + 1, sizeof(*x));
+	if (!x)
+		return;
+	k = run_medians(cmp->calib, row->config->id, name,
+			row_seed(row->config->id, name, 0, 3), x, &floor);
+	row->calib_runs = k;
+	if (k >= 2) {
+		min = max = x[0];
+		for (i = 0; i < k; i++) {
+			mean += x[i] / (double)k;
+			min = x[i] < min ? x[i] : min;
+			max = x[i] > max ? x[i] : max;
+		}
+		row->calib = max == min ? 0.0 : mean != 0.0 ?
+			     (max - min) / fabs(mean) : INFINITY;
+		if (row->calib == 0.0)
+			snprintf(row->cells[0].note, sizeof(row->cells[0].note),
+				 "calibration: exact over %zu boots", k);
+		else
+			snprintf(row->cells[0].note, sizeof(row->cells[0].note),
+				 "calibration: run medians spread %.3g%% over %zu boots",
+				 row->calib * 100.0, k);
+	}
+	free(x);
 }
 
 static int build_rows(struct comparison *cmp)
@@ -1047,6 +1308,7 @@ static int build_rows(struct comparison *cmp)
 			row->cells[0].m = bm;
 			row->cells[0].verdict = V_BASE;
 			median_ci(&row->cells[0], br->id, 0);
+			calibrate_row(cmp, row);
 
 			for (f = 1; f < cmp->nr_in; f++) {
 				struct cell *c = &row->cells[f];
@@ -1149,7 +1411,7 @@ static int decide_all(struct comparison *cmp)
 			if (!c->compared)
 				continue;
 			c->p_adj = p[i];
-			decide(c, &row->cells[0]);
+			decide(cmp, c, row);
 		}
 	}
 	free(p);
@@ -1347,6 +1609,29 @@ struct line {
 	char *cell[NR_COLS];
 };
 
+/* How many rows the calibration found exact, spread, or unknown. */
+static void print_calibration(const struct comparison *cmp, FILE *out,
+			      const char *prefix)
+{
+	size_t i, exact = 0, within = 0, above = 0, unknown = 0;
+
+	for (i = 0; i < cmp->nr_rows; i++) {
+		double s = cmp->rows[i].calib;
+
+		if (isnan(s))
+			unknown++;
+		else if (s == 0.0)
+			exact++;
+		else if (s <= param.threshold)
+			within++;
+		else
+			above++;
+	}
+	fprintf(out, "%scalibration: %zu perturbed boots (%s); rows: %zu exact between boots, %zu spread within the threshold, %zu spread beyond it (judged at their spread), %zu not in the calibration\n",
+		prefix, cmp->calib->nr_runs, cmp->calib->path, exact, within,
+		above, unknown);
+}
+
 static void print_header(const struct comparison *cmp, FILE *out,
 			 const char *prefix)
 {
@@ -1354,9 +1639,11 @@ static void print_header(const struct comparison *cmp, FILE *out,
 	char mem[32];
 	size_t i;
 
-	fprintf(out, "%sdevmem-compare: threshold %.3g%%, confidence %.3g%%, %s correction over each revision's rows, %u bootstrap resamples\n",
-		prefix, param.threshold * 100.0, param.confidence * 100.0,
-		correction_name(), param.resamples);
+	fprintf(out, "%sdevmem-compare: threshold %.3g%%%s, confidence %.3g%%, %s correction over each revision's rows, %u bootstrap resamples\n",
+		prefix, param.threshold * 100.0,
+		param.threshold_given ? "" : cmp->insn ?
+			" (the tcg-icount default)" : " (the default)",
+		param.confidence * 100.0, correction_name(), param.resamples);
 	fmt_bytes(mem, sizeof(mem),
 		  strtod(env_str(base, "memory_bytes", NULL), NULL));
 	fprintf(out, "%senvironment: %s, %s x %s CPUs, %s memory, tracing %s, qemu %s\n",
@@ -1364,6 +1651,11 @@ static void print_header(const struct comparison *cmp, FILE *out,
 		env_str(base, "cpu", "model"), env_str(base, "cpu", "count"),
 		mem, env_str(base, "tracing", NULL),
 		env_str(base, "qemu", "version"));
+	if (cmp->insn)
+		fprintf(out, "%sunits: QEMU icount, shift %s: durations are guest instructions (insn; 1 insn = 1 ns of virtual time); cache and memory-bandwidth effects are not in them\n",
+			prefix, env_str(base, "icount_shift", NULL));
+	if (cmp->calib)
+		print_calibration(cmp, out, prefix);
 	for (i = 0; i < cmp->nr_in; i++) {
 		const struct dm_results *r = cmp->in[i].res;
 
@@ -1489,7 +1781,9 @@ static int row_cells(const struct comparison *cmp, const struct row *row,
 		fmt_p(buf, sizeof(buf), c->p_adj);
 		cell[5] = strdup(buf);
 	}
-	if (c->note[0])
+	if (c->note[0] && f == 0)
+		snprintf(buf, sizeof(buf), "(%s)", c->note);
+	else if (c->note[0])
 		snprintf(buf, sizeof(buf), "%s (%s)", verdict_names[c->verdict],
 			 c->note);
 	else
@@ -1677,7 +1971,9 @@ static json_object *cell_json(const struct comparison *cmp, const struct row *ro
 		ok = !jadd_str(o, "verdict", verdict_names[c->verdict]) &&
 		     !jadd_str(o, "note", c->note[0] ? c->note : NULL) &&
 		     !jadd_str(o, "test", c->test == TEST_WELCH_RUNS ?
-			       "welch-runs" : "mann-whitney");
+			       "welch-runs" : "mann-whitney") &&
+		     !jadd_str(o, "judged_by", c->by == BY_EXACT ? "exact" :
+			       c->by == BY_RANGE ? "range" : "test");
 		if (ok && c->test == TEST_WELCH_RUNS)
 			ok = !jadd_num(o, "runs_base", (double)c->runs_base) &&
 			     !jadd_num(o, "runs", (double)c->runs_rev) &&
@@ -1718,6 +2014,7 @@ static int print_json(const struct comparison *cmp, FILE *out)
 	if (jadd_str(root, "schema", "devmem-compare/1") ||
 	    jadd_str(root, "test", cmp->by_run ? "welch-runs" : "mann-whitney") ||
 	    jadd_num(root, "threshold", param.threshold) ||
+	    jadd_str(root, "accel", env_str(cmp->in[0].res, "accel", NULL)) ||
 	    jadd_num(root, "confidence", param.confidence) ||
 	    jadd_str(root, "correction", correction_name()) ||
 	    jadd_num(root, "resamples", param.resamples) ||
@@ -1762,6 +2059,10 @@ static int print_json(const struct comparison *cmp, FILE *out)
 		    jadd_str(o, "metric", row->metric->name) ||
 		    jadd_str(o, "unit", dm_unit_name(row->metric->unit)) ||
 		    jadd_str(o, "better", dm_better_name(row->metric->better)) ||
+		    (cmp->calib &&
+		     (jadd_num(o, "calibration_spread", row->calib) ||
+		      jadd_num(o, "calibration_runs",
+			       (double)row->calib_runs))) ||
 		    jadd(o, "base", cell_json(cmp, row, 0)))
 			goto out_put_root;
 		revs = json_object_new_array();
@@ -1850,6 +2151,8 @@ static void free_comparison(struct comparison *cmp)
 		free(cmp->extras[i]);
 	free(cmp->extras);
 	free_inputs(cmp->in, cmp->nr_in);
+	if (cmp->calib)
+		free_inputs(cmp->calib, 1);
 }
 
 int main(int argc, char **argv)
@@ -1893,6 +2196,12 @@ int main(int argc, char **argv)
 	if (!rc)
 		rc = check_comparable(&cmp);
 	if (rc)
+		goto out_free;
+	cmp.insn = dm_accel_counts_insn(env_str(cmp.in[0].res, "accel", NULL));
+	if (!param.threshold_given)
+		param.threshold = cmp.insn ? ICOUNT_THRESHOLD :
+			DEFAULT_THRESHOLD;
+	if (param.calibration && load_calibration(&cmp))
 		goto out_free;
 
 	rc = build_rows(&cmp);

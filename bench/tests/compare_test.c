@@ -296,7 +296,10 @@ static int count_verdicts(const char *json, size_t rev, const char *verdict,
 	return (int)hits;
 }
 
-/* A json field of the first row of @metric in revision @rev. */
+/*
+ * A json field of the first row of @metric in revision @rev, or of the
+ * row itself if @rev is (size_t)-1.
+ */
 static double row_number(const char *json, const char *metric, size_t rev,
 			 const char *field)
 {
@@ -315,8 +318,11 @@ static double row_number(const char *json, const char *metric, size_t rev,
 		json_object_object_get_ex(row, "metric", &o);
 		if (strcmp(json_object_get_string(o), metric))
 			continue;
-		json_object_object_get_ex(row, "revisions", &o);
-		o = json_object_array_get_idx(o, rev);
+		o = row;
+		if (rev != (size_t)-1) {
+			json_object_object_get_ex(row, "revisions", &o);
+			o = json_object_array_get_idx(o, rev);
+		}
 		if (json_object_object_get_ex(o, field, &o))
 			v = json_object_get_double(o);
 		break;
@@ -420,7 +426,11 @@ TEST_F(cmp, direction_higher_is_better)
 				    "memmap_bw_ratio", &total));
 }
 
-/* Three samples each cannot reach 95%: too noisy, never a verdict. */
+/*
+ * Three samples each cannot reach 95%: too noisy, never a verdict; but
+ * the rows that are the same every cycle (memmap_pages and
+ * memfree_delta_bytes, 2 configurations) are exact and judged so.
+ */
 TEST_F(cmp, too_few_samples)
 {
 	struct run b = plain, n = plain;
@@ -433,8 +443,10 @@ TEST_F(cmp, too_few_samples)
 	ASSERT_EQ(0, write_run(self->new, &n));
 	run_compare(self, "--format=json", self->base, self->new, NULL);
 	EXPECT_EQ(0, self->status);
-	EXPECT_EQ(10, count_verdicts(self->out, 0, "too noisy to tell", NULL,
-				     &total));
+	EXPECT_EQ(6, count_verdicts(self->out, 0, "too noisy to tell", NULL,
+				    &total));
+	EXPECT_EQ(4, count_verdicts(self->out, 0, "no significant change",
+				    NULL, &total));
 	EXPECT_NE(NULL, strstr(self->out, "too few samples (n=3/3)"));
 
 	/* 5 per side is still short of a 95% median interval ... */
@@ -443,8 +455,8 @@ TEST_F(cmp, too_few_samples)
 	ASSERT_EQ(0, write_run(self->new, &n));
 	run_compare(self, "--format=json", self->base, self->new, NULL);
 	EXPECT_EQ(0, self->status);
-	EXPECT_EQ(10, count_verdicts(self->out, 0, "too noisy to tell", NULL,
-				     &total));
+	EXPECT_EQ(6, count_verdicts(self->out, 0, "too noisy to tell", NULL,
+				    &total));
 	EXPECT_NE(NULL, strstr(self->out, "6 per side needed at 95%"));
 
 	/* ... 6 is enough to see a clean 30% shift, even after Holm. */
@@ -1059,6 +1071,263 @@ TEST_F(cmp, runs_bad_lists)
 	run_compare(self, self->base, list, NULL);
 	EXPECT_EQ(2, self->status);
 	EXPECT_NE(NULL, strstr(self->err, "/nonexistent.json: cannot open"));
+}
+
+/* row_string() into @buf ("" if missing), for comparisons in place. */
+static const char *row_str(const char *json, const char *metric, size_t rev,
+			   const char *field, char *buf, size_t len)
+{
+	char *v = row_string(json, metric, rev, field);
+
+	snprintf(buf, len, "%s", v ? v : "");
+	free(v);
+	return buf;
+}
+
+/*
+ * Exact samples: every cycle the same on each side.  Equal sides are "no
+ * significant change" with a [0, 0] interval (no 0/0, no "too noisy"),
+ * even with 3 cycles; different ones an exact change [d, d] judged
+ * against the threshold: 2% is below the 5% default for tcg, 10% is a
+ * regression.
+ */
+TEST_F(cmp, exact_samples)
+{
+	struct run b = plain, n = plain;
+	char buf[64];
+	size_t total;
+
+	b.cv = n.cv = 0.0;
+	b.n = n.n = 3;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s%s", self->out, self->err);
+	EXPECT_EQ(10, count_verdicts(self->out, 0, "no significant change",
+				     NULL, &total));
+	EXPECT_EQ(10, total);
+	EXPECT_STREQ("exact", row_str(self->out, "add_ns", 0, "judged_by",
+					 buf, sizeof(buf)));
+	EXPECT_EQ(0.0, row_number(self->out, "add_ns", 0, "change_ci_low"));
+	EXPECT_EQ(0.0, row_number(self->out, "add_ns", 0, "change_ci_high"));
+
+	/* 2%: exact, but below the threshold. */
+	n.add_factor = 1.02;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "no significant change",
+				    "add_ns", &total));
+	EXPECT_NE(NULL, strstr(self->out, "exact, but smaller than 5%"));
+	EXPECT_NEAR(0.02, row_number(self->out, "add_ns", 0, "change_ci_low"),
+		    1e-6);
+	EXPECT_NEAR(0.02, row_number(self->out, "add_ns", 0, "change_ci_high"),
+		    1e-6);
+
+	/* 10%: regressed, in both configurations, with an exact interval. */
+	n.add_factor = 1.10;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total));
+	EXPECT_NEAR(0.10, row_number(self->out, "add_ns", 0, "change"), 1e-6);
+	EXPECT_NEAR(0.10, row_number(self->out, "add_ns", 0, "change_ci_low"),
+		    1e-6);
+	/* The other rows did not move. */
+	EXPECT_EQ(8, count_verdicts(self->out, 0, "no significant change",
+				    NULL, &total));
+
+	/* Faster and exact: improved; a higher-is-better metric the other way. */
+	n.add_factor = 0.9;
+	n.ratio_factor = 0.8;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "improved", "add_ns",
+				    &total));
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed",
+				    "memmap_bw_ratio", &total));
+}
+
+/*
+ * One side exact, the other not: the usual test, with its interval, and
+ * never a division by zero.
+ */
+TEST_F(cmp, one_side_exact)
+{
+	struct run b = plain, n = plain;
+	char buf[64];
+	size_t total;
+
+	b.cv = 0.0;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s%s", self->out, self->err);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "no significant change",
+				    "add_ns", &total));
+	EXPECT_STREQ("test", row_str(self->out, "add_ns", 0, "judged_by",
+					buf, sizeof(buf)));
+	EXPECT_TRUE(isfinite(row_number(self->out, "add_ns", 0,
+					"change_ci_low")));
+}
+
+/*
+ * tcg-icount results: durations are "insn" in the file, the JSON and the
+ * table; the default threshold is 1%; near-exact rows are judged by the
+ * range of their differences, even with 5 cycles a side.
+ */
+TEST_F(cmp, icount_near_exact)
+{
+	struct run b = plain, n = plain;
+	char buf[64];
+	size_t total;
+
+	b.accel = n.accel = "tcg-icount";
+	b.cv = n.cv = 0.0003;
+	b.n = n.n = 5;
+	n.seed = 2;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s%s", self->out, self->err);
+	EXPECT_STREQ("insn", row_str(self->out, "add_ns", (size_t)-1,
+					"unit", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(self->out, "\"threshold\":0.01"));
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "no significant change",
+				    "add_ns", &total));
+	EXPECT_STREQ("range", row_str(self->out, "add_ns", 0, "judged_by",
+					 buf, sizeof(buf)));
+	EXPECT_EQ(10, count_verdicts(self->out, 0, "no significant change",
+				     NULL, &total));
+
+	/* The table names the unit and the threshold. */
+	run_compare(self, self->base, self->new, NULL);
+	EXPECT_NE(NULL, strstr(self->out, "threshold 1% (the tcg-icount default)"));
+	EXPECT_NE(NULL, strstr(self->out, "Minsn"));
+	EXPECT_NE(NULL, strstr(self->out, "durations are guest instructions"));
+	EXPECT_EQ(NULL, strstr(self->out, " ms "));
+
+	/* 2% above a 0.1% spread: regressed with one boot a side. */
+	n.add_factor = 1.02;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total));
+	EXPECT_NEAR(0.02, row_number(self->out, "add_ns", 0, "change"), 0.002);
+
+	/* The same data as plain tcg: 2% is below the 5% default there. */
+	b.accel = n.accel = "tcg";
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total));
+
+	/* --threshold overrides the icount default. */
+	b.accel = n.accel = "tcg-icount";
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", "--threshold=3", self->base,
+		    self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "no significant change",
+				    "add_ns", &total));
+
+	/* A change at the threshold inside the range: too noisy, not a guess. */
+	b.cv = n.cv = 0.001;
+	n.add_factor = 1.01;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", "--threshold=1", self->base,
+		    self->new, NULL);
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "too noisy to tell",
+				    "add_ns", &total));
+	EXPECT_NE(NULL, strstr(self->out, "near-exact, but the differences"));
+}
+
+/* Instruction counts never meet wall-clock times, not even with --force. */
+TEST_F(cmp, icount_against_tcg_refused)
+{
+	struct run b = plain, n = plain;
+
+	n.accel = "tcg-icount";
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, self->base, self->new, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "environment.accel"));
+	run_compare(self, "--force", self->base, self->new, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "insn/lower in")) TH_LOG("%s", self->err);
+}
+
+/*
+ * --calibration: a row whose run medians spread by 3% over perturbed
+ * boots needs a change beyond 3%; one boot a side, near-exact cycles.
+ */
+TEST_F(cmp, calibration)
+{
+	struct run b = plain, n = plain, c = plain;
+	char cal[256], list[600];
+	size_t total;
+
+	b.accel = n.accel = c.accel = "tcg-icount";
+	b.cv = n.cv = c.cv = 0.0003;
+	b.n = n.n = c.n = 5;
+	n.seed = 2;
+	n.add_factor = 1.02;
+	ASSERT_EQ(0, write_run(self->base, &b));
+	ASSERT_EQ(0, write_run(self->new, &n));
+	snprintf(list, sizeof(list), "%s/cal-1.json,%s/cal-2.json", self->dir,
+		 self->dir);
+	snprintf(cal, sizeof(cal), "%s/cal-1.json", self->dir);
+	c.seed = 3;
+	ASSERT_EQ(0, write_run(cal, &c));
+	snprintf(cal, sizeof(cal), "%s/cal-2.json", self->dir);
+	c.seed = 4;
+	c.boot = 1.03;
+	ASSERT_EQ(0, write_run(cal, &c));
+
+	/* Without it: regressed. */
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+
+	/* With it: within the calibrated spread, not flagged. */
+	run_compare(self, "--format=json", "--calibration", list, self->base,
+		    self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s%s", self->out, self->err);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "no significant change",
+				    "add_ns", &total));
+	EXPECT_NEAR(0.03, row_number(self->out, "add_ns", (size_t)-1,
+				     "calibration_spread"), 0.003);
+	EXPECT_NE(NULL, strstr(self->out, "calibrated spread"));
+	/* memmap_pages does not move between those boots: exact. */
+	EXPECT_EQ(0.0, row_number(self->out, "memmap_pages", (size_t)-1,
+				  "calibration_spread"));
+	run_compare(self, "--calibration", list, self->base, self->new, NULL);
+	EXPECT_NE(NULL, strstr(self->out, "calibration: 2 perturbed boots"));
+	EXPECT_NE(NULL, strstr(self->out, "calibration: exact over 2 boots"));
+
+	/* A 5% change is beyond the 3% spread: regressed again. */
+	n.add_factor = 1.05;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", "--calibration", list, self->base,
+		    self->new, NULL);
+	EXPECT_EQ(1, self->status);
+
+	/* One calibration run, or one from another accel: refused. */
+	run_compare(self, "--calibration", cal, self->base, self->new, NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->err, "2 or more runs"));
+	c.accel = "tcg";
+	ASSERT_EQ(0, write_run(cal, &c));
+	run_compare(self, "--calibration", list, self->base, self->new, NULL);
+	EXPECT_EQ(2, self->status);
 }
 
 TEST_HARNESS_MAIN
