@@ -28,13 +28,79 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+# At most this much JSON is taken from the guest.
+BENCH_JSON_MAX=$((64 << 20))
+
+# store_results SHARE HOSTENV KPATH OUT RC: copy SHARE/bench.json to OUT
+# (or to results/runs/<UTC time>-<kernel>-<accel>.json), then exit RC.
+# SHARE is written by the guest, so nothing in it is trusted: bench.json
+# must be a regular file (a symlink or a FIFO is refused, never followed
+# or opened) of at most BENCH_JSON_MAX bytes, and the file name is made
+# only of what the host knows: the time, the kernel it booted (KPATH) and
+# the accel run.sh chose (HOSTENV, the host's copy of vm.env), never of
+# the guest's vm.env.  Refusals exit 1 with the reason.
+store_results()
+{
+	local share=$1 hostenv=$2 kpath=$3 out=$4 rc=$5
+	local json=$1/bench.json size accel name
+
+	if [ -L "$json" ]; then
+		warn "refusing the guest's results: bench.json in the share is a symlink (not followed)"
+		exit 1
+	fi
+	if [ ! -e "$json" ]; then
+		warn "the guest wrote no results (exit status $rc)"
+		exit $((rc ? rc : 1))
+	fi
+	if [ ! -f "$json" ]; then
+		warn "refusing the guest's results: bench.json in the share is not a regular file"
+		exit 1
+	fi
+	size=$(stat -c %s -- "$json")
+	if [ "$size" -gt "$BENCH_JSON_MAX" ]; then
+		warn "refusing the guest's results: bench.json is $size bytes, more than the limit of $BENCH_JSON_MAX"
+		exit 1
+	fi
+	# vm.env is the host's, written before the boot; nothing in the
+	# guest writes it.  Changed, it is a guest that tampers with what
+	# it reports: nothing it left is taken.
+	if [ -L "$share/vm.env" ] || [ ! -f "$share/vm.env" ] ||
+	   [ "$(stat -c %s -- "$share/vm.env")" -gt 65536 ] ||
+	   ! cmp -s -- "$hostenv" "$share/vm.env"; then
+		warn "refusing the guest's results: vm.env in the share is not the one the host wrote (changed, replaced or removed by the guest)"
+		exit 1
+	fi
+	if [ "$size" = 0 ]; then
+		warn "the guest wrote an empty bench.json (exit status $rc)"
+		exit $((rc ? rc : 1))
+	fi
+	if [ -z "$out" ]; then
+		accel=$(sed -n "s/^DEVMEM_ACCEL='\(.*\)'$/\1/p" "$hostenv")
+		[[ $accel =~ ^[a-z][a-z-]{0,15}$ ]] ||
+			die "the run's accel '${accel//[^a-z-]/?}' (from run.sh) is not a name"
+		name=$(basename "$kpath")
+		name=${name//[^A-Za-z0-9_.+~-]/_}
+		mkdir -p "$DEVMEM_TOP/results/runs"
+		out=$DEVMEM_TOP/results/runs/$(date -u +%Y%m%dT%H%M%SZ)-$name-$accel.json
+	fi
+	mkdir -p "$(dirname "$out")"
+	# No symlink is followed on the way out either, and at most the
+	# size checked above is copied.
+	rm -f "$out"
+	head -c "$BENCH_JSON_MAX" < "$json" > "$out" ||
+		die "cannot write $out"
+	echo "results: $out" >&2
+	exit "$rc"
+}
+
 bench=${BUILD:-$DEVMEM_CACHE/build}/bench/devmem-bench
 [ -x "$bench" ] || die "no $bench; run: make"
 kpath=$(resolve_kernel "$kernel")
 
 payload=$(mktemp -d "${TMPDIR:-/tmp}/devmem-bench.XXXXXX")
 share=$(mktemp -d "${TMPDIR:-/tmp}/devmem-out.XXXXXX")
-trap 'rm -rf "$payload" "$share"' EXIT
+hostenv=$(mktemp "${TMPDIR:-/tmp}/devmem-env.XXXXXX")
+trap 'rm -rf "$payload" "$share" "$hostenv"' EXIT
 cp "$bench" "$payload/"
 
 quoted=
@@ -43,21 +109,8 @@ for a in "${bench_args[@]}"; do
 done
 set +e
 "$DEVMEM_TOP/vm/run.sh" --kernel "$kpath" --payload "$payload" \
-	--out "$share" --fallback tcg-icount "${vm_args[@]}" -- \
-	"./devmem-bench -o /out/bench.json $quoted"
+	--out "$share" --host-env "$hostenv" --fallback tcg-icount \
+	"${vm_args[@]}" -- "./devmem-bench -o /out/bench.json $quoted"
 rc=$?
 set -e
-if [ ! -s "$share/bench.json" ]; then
-	warn "the guest wrote no results (exit status $rc)"
-	exit $((rc ? rc : 1))
-fi
-if [ -z "$out" ]; then
-	accel=$(sed -n "s/^DEVMEM_ACCEL='\(.*\)'$/\1/p" "$share/vm.env")
-	name=$(basename "$kpath")
-	mkdir -p "$DEVMEM_TOP/results/runs"
-	out=$DEVMEM_TOP/results/runs/$(date -u +%Y%m%dT%H%M%SZ)-$name-$accel.json
-fi
-mkdir -p "$(dirname "$out")"
-cp "$share/bench.json" "$out"
-echo "results: $out" >&2
-exit $rc
+store_results "$share" "$hostenv" "$kpath" "$out" "$rc"
