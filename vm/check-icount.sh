@@ -1,0 +1,243 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The icount part of make check:  vm/check-icount.sh LOGDIR
+#
+# Known answers for tcg-icount verdicts with one boot a side, on the
+# project's own kernels:
+#  - builds add-del-device-memory v2 (a ccache hit after make check's own
+#    v2 step) and memmap-slowdown v1 on top of it (kernel/patches: the
+#    test-only positive control, +5 nop instructions per struct page that
+#    memmap_init_zone_device() initialises);
+#  - boots v2 twice and the slowdown once, each boot perturbed in ways
+#    that must not matter (devmem-bench --perturb-seed, devmem.perturb=N);
+#  - A/A, v2 against v2: no row "regressed" or "improved", and at least
+#    90% of the rows that ran "no significant change";
+#  - v2 against the slowdown: memmap_init_zone_device "regressed" in
+#    every configuration, by 5 x N instructions (N struct pages: known
+#    from the configuration) within 1 percentage point; no row outside
+#    its call path (memmap_init_zone_device < add_device_memory <
+#    memremap_pages < the bind, and memmap_init_ns_per_page) flagged,
+#    and no row on it "improved".
+# Writes KTAP to LOGDIR/icount.log, the runs and reports to LOGDIR/icount/.
+# ICOUNT_MATRIX overrides the devmem-bench matrix (same form as
+# BENCH_ARGS); the known sizes cover devdax 4K/2M and fsdax in RAM.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+logs=${1:?usage: $0 LOGDIR}
+BUILD=${BUILD:-$DEVMEM_CACHE/build}
+compare=$BUILD/bench/devmem-compare
+ktap=$logs/icount.log
+dir=$logs/icount
+n=0 fail=0
+NOPS=5		# MEMMAP_SLOWDOWN_NOPS in kernel/patches/memmap-slowdown/v1
+
+if [ -n "${ICOUNT_MATRIX:-}" ]; then
+	read -r -a matrix <<< "$ICOUNT_MATRIX"
+else
+	matrix=(-m "devdax,fsdax" -M mem -a "4K,2M" -s 256M -n 8 -w 1 -b 0)
+fi
+# Rows on memmap_init_zone_device()'s call path: they may move with it.
+PATH_RE='^(phase[.](memmap_init_zone_device|add_device_memory|memremap_pages|sysfs_bind)_ns|add_ns|memmap_init_ns_per_page)$'
+
+result()
+{
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n icount.$2${3:+ # $3}" >> "$ktap"
+	else
+		echo "not ok $n icount.$2${3:+ # $3}" >> "$ktap"
+		fail=1
+	fi
+}
+
+skip()
+{
+	n=$((n + 1))
+	echo "ok $n icount.$1 # SKIP $2" >> "$ktap"
+}
+
+diag()
+{
+	echo "# $*" >> "$ktap"
+	echo "check-icount: $*" >&2
+}
+
+# finish: the plan goes last (KTAP allows it) since skips decide the count.
+finish()
+{
+	echo "1..$n" >> "$ktap"
+	diag "wall time $(( $(date +%s) - start )) s"
+	exit $fail
+}
+
+# rows REPORT.json: "config metric verdict change" lines of the first
+# revision (change as a fraction, or null).
+rows()
+{
+	jq -r '.rows[] | "\(.config) \(.metric) \(.revisions[0].verdict | gsub(" "; "_")) \(.revisions[0].change)"' "$1"
+}
+
+# boot NAME KDIR SEED: one perturbed tcg-icount boot into DIR/NAME.json.
+boot()
+{
+	local t0=$SECONDS
+
+	"$DEVMEM_TOP/vm/run-bench.sh" --kernel "$2" --out "$dir/$1.json" \
+		--accel tcg-icount --append "devmem.perturb=$3" -- \
+		"${matrix[@]}" --perturb-seed "$3" > "$dir/$1.out" 2>&1
+	if [ ! -s "$dir/$1.json" ]; then
+		tail -n 20 "$dir/$1.out" >&2
+		result 1 "boot.$1" "no results; see $dir/$1.out"
+		return 1
+	fi
+	result 0 "boot.$1" "$((SECONDS - t0)) s"
+}
+
+# struct_pages CONFIG-ID: struct pages memmap_init_zone_device()
+# initialises for a namespace in RAM: the pfn info block takes the first
+# 2 MiB (align at least 2M on x86); devdax with a 2M align initialises
+# only the head and 127 tails of each 2M compound page (vmemmap
+# optimisation).  Nothing is printed for other configurations.
+struct_pages()
+{
+	local mode map align size mib
+
+	IFS=- read -r mode map align size <<< "$1"
+	[ "$map" = mem ] || return 0
+	case $size in
+	*G)	mib=$(( ${size%G} * 1024 )) ;;
+	*M)	mib=${size%M} ;;
+	*)	return 0 ;;
+	esac
+	mib=$((mib - 2))
+	if [ "$mode" = devdax ] && [ "$align" = 2M ]; then
+		echo $(( (mib / 2) * 128 ))
+	elif [ "$mode" = fsdax ] || [ "$align" = 4K ]; then
+		echo $(( mib * 256 ))
+	fi
+}
+
+: > "$ktap"
+start=$(date +%s)
+mkdir -p "$dir"
+echo "KTAP version 1" >> "$ktap"
+if ! command -v jq > /dev/null; then
+	skip all "jq is missing (make deps)"
+	finish
+fi
+if [ ! -x "$compare" ]; then
+	result 1 build "no $compare"
+	finish
+fi
+
+t0=$SECONDS
+"$DEVMEM_TOP/kernel/build.sh" --series add-del-device-memory --rev v2 \
+	> "$dir/kernel-v2.out" 2>&1
+rc=$?
+kv2=$(tail -n 1 "$dir/kernel-v2.out")
+result $rc kernel-v2 "$((SECONDS - t0)) s"
+t0=$SECONDS
+"$DEVMEM_TOP/kernel/build.sh" --series memmap-slowdown --rev v1 \
+	> "$dir/kernel-slowdown.out" 2>&1
+rc2=$?
+kslow=$(tail -n 1 "$dir/kernel-slowdown.out")
+result $rc2 kernel-slowdown "$((SECONDS - t0)) s"
+if [ $rc != 0 ] || [ $rc2 != 0 ]; then
+	tail -n 20 "$dir/kernel-v2.out" "$dir/kernel-slowdown.out" >&2
+	finish
+fi
+
+boot a1 "$kv2" 1 || finish
+boot a2 "$kv2" 2 || finish
+boot b "$kslow" 3 || finish
+
+# --- A/A ------------------------------------------------------------------
+"$compare" --labels=v2-seed1,v2-seed2 "$dir/a1.json" "$dir/a2.json" \
+	> "$dir/aa.txt" 2>&1
+"$compare" --labels=v2-seed1,v2-seed2 --format=json "$dir/a1.json" \
+	"$dir/a2.json" > "$dir/aa.json" 2> "$dir/aa.err"
+rc=$?
+if [ $rc = 2 ] || ! rows "$dir/aa.json" > "$dir/aa.rows"; then
+	result 1 aa.compare "devmem-compare exit $rc; see $dir/aa.err"
+	finish
+fi
+total=$(wc -l < "$dir/aa.rows")
+flagged=$(awk '$3 == "regressed" || $3 == "improved"' "$dir/aa.rows")
+same=$(awk '$3 == "no_significant_change"' "$dir/aa.rows" | wc -l)
+diag "A/A (one perturbed boot a side): $total rows, $same no significant change, $(grep -c . <<< "$flagged") flagged"
+awk '$3 != "no_significant_change" { printf "#   %s %s: %s (%s)\n", $1, $2, $3, $4 }' \
+	"$dir/aa.rows" >> "$ktap"
+if [ -n "$flagged" ]; then
+	result 1 aa.none-flagged "$(tr '\n' ';' <<< "$flagged")"
+else
+	result 0 aa.none-flagged
+fi
+if [ "$total" -gt 0 ] && [ $((same * 100)) -ge $((total * 90)) ]; then
+	result 0 aa.most-unchanged "$same of $total"
+else
+	result 1 aa.most-unchanged "$same of $total rows 'no significant change', 90% needed"
+fi
+
+# --- the positive control -------------------------------------------------
+"$compare" --labels=v2,slowdown "$dir/a1.json" "$dir/b.json" \
+	> "$dir/control.txt" 2>&1
+"$compare" --labels=v2,slowdown --format=json "$dir/a1.json" \
+	"$dir/b.json" > "$dir/control.json" 2> "$dir/control.err"
+rc=$?
+if [ $rc != 1 ] || ! rows "$dir/control.json" > "$dir/control.rows"; then
+	result 1 control.exit "devmem-compare exit $rc, 1 (a regression) expected; see $dir/control.txt"
+	[ -s "$dir/control.rows" ] || finish
+else
+	result 0 control.exit
+fi
+outside=$(awk -v re="$PATH_RE" '$2 !~ re &&
+	($3 == "regressed" || $3 == "improved")' "$dir/control.rows")
+if [ -n "$outside" ]; then
+	result 1 control.outside-path-unflagged "$(tr '\n' ';' <<< "$outside")"
+else
+	result 0 control.outside-path-unflagged
+fi
+wrongway=$(awk '$3 == "improved"' "$dir/control.rows")
+if [ -n "$wrongway" ]; then
+	result 1 control.path-not-improved "$(tr '\n' ';' <<< "$wrongway")"
+else
+	result 0 control.path-not-improved
+fi
+awk -v re="$PATH_RE" '$2 ~ re { printf "#   on the path: %s %s: %s (%s)\n", $1, $2, $3, $4 }' \
+	"$dir/control.rows" >> "$ktap"
+
+# memmap_init_zone_device: regressed, by the known size.
+while read -r cfg metric verdict change; do
+	[ "$metric" = phase.memmap_init_zone_device_ns ] || continue
+	if [ "$verdict" = regressed ]; then
+		result 0 "control.$cfg.regressed"
+	else
+		result 1 "control.$cfg.regressed" "verdict '$verdict'"
+	fi
+	pages=$(struct_pages "$cfg")
+	if [ -z "$pages" ]; then
+		skip "control.$cfg.size" "no known page count for $cfg"
+		continue
+	fi
+	base=$(jq -r --arg c "$cfg" '.rows[] | select(.config == $c and
+		.metric == "phase.memmap_init_zone_device_ns") | .base.median' \
+		"$dir/control.json")
+	newm=$(jq -r --arg c "$cfg" '.rows[] | select(.config == $c and
+		.metric == "phase.memmap_init_zone_device_ns") |
+		.revisions[0].median' "$dir/control.json")
+	read -r known measured delta ok < <(awk -v k="$NOPS" -v p="$pages" \
+		-v b="$base" -v c="$change" -v nm="$newm" 'BEGIN {
+		known = 100 * k * p / b; meas = 100 * c
+		d = meas - known; if (d < 0) d = -d
+		printf "%.3f %.3f %d %d\n", known, meas, nm - b, d <= 1 }')
+	diag "$cfg memmap_init_zone_device: +$delta insn for $pages struct pages ($(awk -v d="$delta" -v p="$pages" 'BEGIN { printf "%.3f", d / p }') a page, $NOPS added); known +$known%, measured +$measured%"
+	if [ "$ok" = 1 ]; then
+		result 0 "control.$cfg.size" "known +$known%, measured +$measured%"
+	else
+		result 1 "control.$cfg.size" "known +$known%, measured +$measured%: more than 1 point apart"
+	fi
+done < "$dir/control.rows"
+
+finish
