@@ -29,7 +29,7 @@ BUILD		:= $(DEVMEM_CACHE)/build
 export DEVMEM_CACHE KSFT_TREE BUILD
 
 .PHONY: all deps check kselftest selftest bench bench-build module clean \
-	compare dashboard lint fresh-check
+	compare dashboard lint fresh-check calibrate check-full
 .DELETE_ON_ERROR:
 
 all: selftest bench-build module
@@ -84,6 +84,14 @@ compare: bench-build
 	vm/run-compare.sh --kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
 		--rounds '$(ROUNDS)'$(foreach a,$(COMPARE_ARGS), --compare-arg '$(a)')$(if $(strip $(VM_ARGS)), $(VM_ARGS))$(if $(strip $(BENCH_ARGS)), -- $(BENCH_ARGS))
 
+# How repeatable each metric of KERNEL is under tcg-icount: BOOTS (3)
+# perturbed boots (devmem-bench --perturb-seed, devmem.perturb=N), the
+# spread per configuration and metric in results/calibration/<kernel>.json,
+# which devmem-compare --calibration takes.  BENCH_ARGS as for make bench.
+BOOTS		?= 3
+calibrate: bench-build
+	vm/calibrate.sh --kernel '$(KERNEL)' --boots '$(BOOTS)'$(if $(strip $(VM_ARGS)), $(VM_ARGS))$(if $(strip $(BENCH_ARGS)), -- $(BENCH_ARGS))
+
 # results/dashboard/index.html (and results/index.json) from the stored
 # runs in results/runs/; DASHBOARD_ARGS go to devmem-dashboard.
 dashboard: bench-build
@@ -93,6 +101,11 @@ dashboard: bench-build
 
 check:
 	vm/check.sh
+
+# make check, then the slow known answers: vm/bisect-demo.sh bisects a
+# synthetic history (kernel/patches/bisect-demo) with make bisect's script.
+check-full: check
+	vm/bisect-demo.sh $(BUILD)/check-full
 
 lint:
 	vm/check-lint.sh

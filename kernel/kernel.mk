@@ -20,3 +20,14 @@ KERNEL_BUILD_ARGS = $(if $(SERIES),--series '$(SERIES)') \
 
 kernel:
 	kernel/build.sh $(strip $(KERNEL_BUILD_ARGS))
+
+# `make bisect KSRC=<git tree> GOOD=<rev> BAD=<rev> [METRIC=glob]
+# [CONFIG=glob] [CALIBRATION=file]`: git bisect run in KSRC, one
+# tcg-icount boot of devmem-bench a step, each compared with GOOD's run
+# (vm/bisect.sh --help).  BENCH_ARGS and VM_ARGS as for make bench.
+.PHONY: bisect
+
+bisect: bench-build
+	@test -n "$(KSRC)" && test -n "$(GOOD)" && test -n "$(BAD)" || \
+		{ echo "usage: make bisect KSRC=<git tree> GOOD=<rev> BAD=<rev> [METRIC=...] [CONFIG=...] [CALIBRATION=...]" >&2; exit 2; }
+	vm/bisect.sh --ksrc '$(KSRC)' --good '$(GOOD)' --bad '$(BAD)'$(if $(METRIC), --metric '$(METRIC)')$(if $(CONFIG), --config '$(CONFIG)')$(if $(CALIBRATION), --calibration '$(CALIBRATION)')$(if $(strip $(VM_ARGS)), $(VM_ARGS))$(if $(strip $(BENCH_ARGS)), -- $(BENCH_ARGS))
