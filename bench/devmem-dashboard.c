@@ -4,13 +4,20 @@
  * HTML page with charts drawn by gnuplot, and an index of the runs.
  *
  * Runs are grouped by environment: the machine fields devmem-compare
- * refuses to compare across (accel, CPU model and count, memory, tracing,
- * QEMU version), so emulated and real results never share a chart.  In an
+ * refuses to compare across (accel and icount shift, CPU model and count,
+ * memory, tracing, QEMU version), so emulated and real results, and
+ * instruction counts (tcg-icount) and wall-clock times, never share a
+ * chart.  In an
  * environment, each run is compared by devmem-compare with the earlier
  * runs of the same kernel name (up to --history of them, run by run), and
  * the rows it calls "regressed" are marked on the charts.  Per
  * configuration and metric, a chart shows each kernel's median per run
- * and, as a band, the bootstrap confidence interval of that median.
+ * and, as a band, the bootstrap confidence interval of that median; a
+ * deterministic row (every run's cycles within DETERMINISTIC_SPREAD of
+ * each other, as instruction counts under tcg-icount are) shows single
+ * values, without an interval.  devmem-compare's threshold is its own
+ * default for the environment (1% for tcg-icount, 5% otherwise) unless
+ * --threshold says otherwise.
  *
  * The page needs nothing but its folder: the charts are SVG files next to
  * it, there is no external resource, and it works from file://.
@@ -40,6 +47,8 @@
 #define CI_RESAMPLES	1000
 #define CI_LEVEL	0.95
 #define MAX_HISTORY	50
+/* (max - min) / |median| of every run at most this: one value a run. */
+#define DETERMINISTIC_SPREAD	0.001
 
 static struct {
 	const char *out;	/* dashboard folder, or NULL */
@@ -86,6 +95,7 @@ struct chart {
 	enum dm_unit unit;
 	enum dm_better better;
 	char *file;		/* base name, no extension */
+	bool deterministic;	/* every run within DETERMINISTIC_SPREAD */
 };
 
 struct env {
@@ -437,16 +447,23 @@ static void env_init(struct env *e, const struct dm_results *res)
 	const char *mem = env_string(res, "memory_bytes", NULL);
 	const char *tracing = env_string(res, "tracing", NULL);
 	const char *qemu = env_string(res, "qemu", "version");
-	char *key, membuf[32];
+	const char *shift = env_string(res, "icount_shift", NULL);
+	char *key, membuf[32], accelbuf[96];
 
-	key = xasprintf("%s|%s|%s|%s|%s|%s", accel, model, count, mem,
-			tracing, qemu ? qemu : "-");
+	key = xasprintf("%s|%s|%s|%s|%s|%s|%s", accel, model, count, mem,
+			tracing, qemu ? qemu : "-", shift ? shift : "-");
 	snprintf(e->id, sizeof(e->id), "%s-%08llx", accel,
 		 (unsigned long long)(dm_seed_mix(0, key) & 0xffffffffULL));
 	free(key);
 	fmt_bytes(membuf, sizeof(membuf), mem ? strtod(mem, NULL) : 0.0);
-	e->label = xasprintf("%s, %s x %s, %s memory, tracing %s%s%s", accel,
-			     model, count, membuf, tracing,
+	if (dm_accel_counts_insn(accel))
+		snprintf(accelbuf, sizeof(accelbuf),
+			 "%s (icount shift %s: durations in instructions)",
+			 accel, shift ? shift : "?");
+	else
+		snprintf(accelbuf, sizeof(accelbuf), "%s", accel);
+	e->label = xasprintf("%s, %s x %s, %s memory, tracing %s%s%s",
+			     accelbuf, model, count, membuf, tracing,
 			     qemu ? ", qemu " : "", qemu ? qemu : "");
 }
 
@@ -511,6 +528,7 @@ static void collect_charts(struct env *e)
 				ch->metric = xstrdup(m->name);
 				ch->unit = m->unit;
 				ch->better = m->better;
+				ch->deterministic = false;
 				ch->file = xasprintf("%s-%s-%s", e->id, r->id,
 						     m->name);
 				for (p = ch->file; *p; p++)
@@ -518,6 +536,45 @@ static void collect_charts(struct env *e)
 						*p = '_';
 			}
 		}
+	}
+}
+
+/*
+ * A chart is deterministic when every run of it has at least two cycles
+ * and their spread, (max - min) / |median|, is at most
+ * DETERMINISTIC_SPREAD: an interval of such a median would be drawn from
+ * nothing.
+ */
+static void mark_deterministic(struct env *e)
+{
+	size_t c, i;
+
+	for (c = 0; c < e->nr_charts; c++) {
+		struct chart *ch = &e->charts[c];
+		bool det = false;
+
+		for (i = 0; i < e->nr_runs; i++) {
+			const struct dm_result *r;
+			const struct dm_metric *m;
+			double med;
+
+			r = dm_results_find(e->runs[i]->res, ch->config);
+			if (!r || r->skipped)
+				continue;
+			m = dm_result_find_metric(r, ch->metric);
+			if (!m || !m->n || m->unit != ch->unit)
+				continue;
+			med = fabs(m->summary.median);
+			if (m->n < 2 || (m->summary.max != m->summary.min &&
+					 (med == 0.0 ||
+					  (m->summary.max - m->summary.min) /
+					  med > DETERMINISTIC_SPREAD))) {
+				det = false;
+				break;
+			}
+			det = true;
+		}
+		ch->deterministic = det;
 	}
 }
 
@@ -811,6 +868,8 @@ static int write_chart(const struct env *e, const struct chart *ch,
 			if (!m || m->unit != ch->unit)
 				continue;
 			median_ci(r, m, ch->config, &med, &lo, &hi);
+			if (ch->deterministic)
+				lo = hi = med;
 			v = verdict_of(r, ch->config, ch->metric, NULL);
 			if (v && !strcmp(v, "regressed"))
 				flag = 1;
@@ -875,11 +934,18 @@ static int write_chart(const struct env *e, const struct chart *ch,
 
 		if (blocks[k] < 0)
 			continue;
-		fprintf(gp, "%s'charts/%s.dat' index %d using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.2 noborder notitle, \\\n",
-			first_plot ? "" : ", \\\n     ", ch->file, blocks[k],
-			c);
-		fprintf(gp, "     '' index %d using 1:2:3:4 with yerrorlines lc rgb '%s' pt 7 ps 0.5 lw 1.2 title ",
-			blocks[k], c);
+		if (ch->deterministic) {
+			/* One value a run: no band, no bars. */
+			fprintf(gp, "%s'charts/%s.dat' index %d using 1:2 with linespoints lc rgb '%s' pt 7 ps 0.5 lw 1.2 title ",
+				first_plot ? "" : ", \\\n     ", ch->file,
+				blocks[k], c);
+		} else {
+			fprintf(gp, "%s'charts/%s.dat' index %d using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.2 noborder notitle, \\\n",
+				first_plot ? "" : ", \\\n     ", ch->file,
+				blocks[k], c);
+			fprintf(gp, "     '' index %d using 1:2:3:4 with yerrorlines lc rgb '%s' pt 7 ps 0.5 lw 1.2 title ",
+				blocks[k], c);
+		}
 		gp_string(gp, e->kernels[k]);
 		if (flagged[k] & 1)
 			fprintf(gp, ", \\\n     '' index %d using 1:($5 > 0 ? $2 : 1/0) with points pt 11 ps 1.8 lc rgb '#d62728' title 'regressed'",
@@ -1040,6 +1106,9 @@ static int write_index(const char *path)
 				       json_object_new_string(e->label));
 		json_object_object_add(o, "accel",
 				       jstr(env_string(r0, "accel", NULL)));
+		json_object_object_add(o, "icount_shift", json_object_get(
+			json_object_object_get(r0->environment,
+					       "icount_shift")));
 		json_object_object_add(o, "cpu", json_object_get(
 			json_object_object_get(r0->environment, "cpu")));
 		json_object_object_add(o, "memory_bytes", json_object_get(
@@ -1384,8 +1453,10 @@ static void html_charts(FILE *f, const struct env *e, const bool *drawn)
 		html(f, ch->config);
 		fprintf(f, "\"><figcaption>");
 		html(f, ch->metric);
-		fprintf(f, " (%s is better)</figcaption></figure>\n",
-			dm_better_name(ch->better));
+		fprintf(f, " (%s is better%s)</figcaption></figure>\n",
+			dm_better_name(ch->better),
+			ch->deterministic ? "; deterministic: single values" :
+			"");
 	}
 	if (prev)
 		fprintf(f, "</div>\n");
@@ -1424,7 +1495,7 @@ static const char page_script[] =
 static int write_page(const char *dir, bool **drawn)
 {
 	char *path = xasprintf("%s/index.html", dir);
-	char *tmp = xasprintf("%s.tmp", path), now[32];
+	char *tmp = xasprintf("%s.tmp", path), now[32], threshold_text[160];
 	size_t i;
 	FILE *f;
 	int rc = 0;
@@ -1436,14 +1507,21 @@ static int write_page(const char *dir, bool **drawn)
 		goto out;
 	}
 	fmt_time(now, sizeof(now), time(NULL));
+	if (opt.threshold)
+		snprintf(threshold_text, sizeof(threshold_text),
+			 "a threshold of %s%%", opt.threshold);
+	else
+		snprintf(threshold_text, sizeof(threshold_text),
+			 "devmem-compare's default threshold for the environment (1%% for tcg-icount, 5%% otherwise)");
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
 	html(f, opt.title);
 	fprintf(f, "</title>\n<style>\n%s</style></head>\n<body>\n<h1>", page_style);
 	html(f, opt.title);
-	fprintf(f, "</h1>\n<p class=\"meta\">Generated %s UTC from %zu run%s in %zu environment%s. Each chart: the median of one run (dots) and the %.0f%% bootstrap confidence interval of that median (band and bars), per kernel. A red triangle marks a run devmem-compare found <b>regressed</b> on that row against up to %u earlier runs of the same kernel in the same environment (run by run; a run with fewer than %u earlier runs is not judged); a green one, <b>improved</b>. Environments (accelerator, CPU, memory, tracing, QEMU) never share a chart.</p>\n<p id=\"status\" class=\"meta\">charts not checked (JavaScript off)</p>\n",
+	fprintf(f, "</h1>\n<p class=\"meta\">Generated %s UTC from %zu run%s in %zu environment%s. Each chart: the median of one run (dots) and the %.0f%% bootstrap confidence interval of that median (band and bars), per kernel; a chart marked <i>deterministic</i> (every run's cycles within %.2g%% of each other, as instruction counts under tcg-icount are) shows single values, with no interval. A red triangle marks a run devmem-compare found <b>regressed</b> on that row against up to %u earlier runs of the same kernel in the same environment (run by run; a run with fewer than %u earlier runs is not judged), at %s; a green one, <b>improved</b>. Environments (accelerator and icount shift, CPU, memory, tracing, QEMU) never share a chart: tcg-icount durations are instruction counts (insn), not times.</p>\n<p id=\"status\" class=\"meta\">charts not checked (JavaScript off)</p>\n",
 		now, nr_runs, nr_runs == 1 ? "" : "s", nr_envs,
-		nr_envs == 1 ? "" : "s", CI_LEVEL * 100.0, opt.history,
-		opt.min_history);
+		nr_envs == 1 ? "" : "s", CI_LEVEL * 100.0,
+		DETERMINISTIC_SPREAD * 100.0, opt.history, opt.min_history,
+		threshold_text);
 	if (nr_refused) {
 		fprintf(f, "<h2>Files left out</h2>\n<ul>\n");
 		for (i = 0; i < nr_refused; i++) {
@@ -1590,6 +1668,7 @@ int main(int argc, char **argv)
 	compare = find_compare();
 	for (i = 0; i < nr_envs; i++) {
 		collect_charts(&envs[i]);
+		mark_deterministic(&envs[i]);
 		for (j = 0; j < envs[i].nr_runs; j++)
 			compare_run(&envs[i], j, compare, cmpdir, "cmp");
 	}

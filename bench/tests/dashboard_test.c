@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tests of devmem-dashboard end to end, on synthetic histories written
- * with the results API: environments kept apart, a regression flagged on
- * the right run and row (and only there), bad files listed and not fatal,
- * every chart the page shows drawn by gnuplot, the index consistent.
+ * with the results API: environments kept apart (tcg-icount instruction
+ * counts apart from wall-clock tcg), a regression flagged on the right
+ * run and row (and only there; at 1% for tcg-icount), deterministic rows
+ * drawn as single values, bad files listed and not fatal, every chart
+ * the page shows drawn by gnuplot, the index consistent.
  *
  * To use: make -C bench check  (needs gnuplot; SKIP without it)
  */
@@ -34,6 +36,7 @@ struct night {
 	uint64_t seed;
 	double boot;		/* the boot's speed factor */
 	double add_factor;	/* multiplies add_ns */
+	double noise;		/* relative noise of add_ns; 0 = 1% */
 };
 
 static double gauss(struct dm_rng *rng)
@@ -71,7 +74,8 @@ static int write_night(const char *path, const struct night *nt)
 	dm_rng_seed(&rng, nt->seed);
 	for (i = 0; i < 10; i++) {
 		add[i] = llround(9e6 * nt->boot * nt->add_factor *
-				 (1.0 + 0.01 * gauss(&rng)));
+				 (1.0 + (nt->noise ? nt->noise : 0.01) *
+				  gauss(&rng)));
 		pages[i] = 1024;
 	}
 	rc = dm_results_set_env(res, &env);
@@ -345,8 +349,8 @@ TEST_F(dash, steady_history)
 /* tcg and kvm runs of one kernel: two environments, two sets of charts. */
 TEST_F(dash, environments_apart)
 {
-	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0 };
-	struct night b = { "kvm", "k", 1732503600, 2, 0.1, 1.0 };
+	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0, 0 };
+	struct night b = { "kvm", "k", 1732503600, 2, 0.1, 1.0, 0 };
 	json_object *root, *envs;
 	char path[256], *page;
 
@@ -371,10 +375,159 @@ TEST_F(dash, environments_apart)
 	free(page);
 }
 
+/*
+ * In gnuplot script @gp, whether the chart of @metric whose file starts
+ * with @env_prefix (not "tcg-icount-" when it is "tcg-") has a band:
+ * 1 yes, 0 no, -1 no such chart.
+ */
+static int chart_has_band(const char *gp, const char *env_prefix,
+			  const char *metric)
+{
+	const char *p = gp, *end;
+	char want[64];
+
+	snprintf(want, sizeof(want), "set output 'charts/%s", env_prefix);
+	while ((p = strstr(p, want))) {
+		const char *name = p + strlen("set output 'charts/");
+		const char *eol = strchr(name, '\n');
+
+		p += strlen(want);
+		if (!eol)
+			return -1;
+		if (!strcmp(env_prefix, "tcg-") &&
+		    !strncmp(name, "tcg-icount-", 11))
+			continue;
+		if (!memmem(name, (size_t)(eol - name), metric, strlen(metric)))
+			continue;
+		end = strstr(eol, "set output");
+		if (!end)
+			end = eol + strlen(eol);
+		return memmem(eol, (size_t)(end - eol), "filledcurves", 12) ?
+		       1 : 0;
+	}
+	return -1;
+}
+
+/*
+ * Five tcg-icount nights, the boots 0.02% apart and the cycles 0.01%,
+ * the fifth @last_factor slower; and one plain tcg night of the kernel.
+ */
+static int icount_nights(FIXTURE_DATA(dash) *self, double last_factor)
+{
+	static const double boots[] = { 1.0, 1.0002, 0.9999, 1.0001, 1.0 };
+	struct night t = { "tcg", "nightly", 1732500000, 99, 1.0, 1.0, 0 };
+	char path[256];
+	size_t i;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tcg.json", self->runs);
+	rc = write_night(path, &t);
+	for (i = 0; i < 5 && !rc; i++) {
+		struct night nt = {
+			.accel = "tcg-icount", .kernel = "nightly",
+			.when = 1732500000 + (time_t)i * 86400,
+			.seed = 200 + i, .boot = boots[i],
+			.add_factor = i == 4 ? last_factor : 1.0,
+			.noise = 0.0001,
+		};
+
+		snprintf(path, sizeof(path), "%s/icount-%zu.json", self->runs,
+			 i);
+		rc = write_night(path, &nt);
+	}
+	return rc;
+}
+
+/*
+ * tcg-icount runs are their own environment, labelled as instruction
+ * counts; their near-exact rows are drawn without an interval (and so is
+ * memmap_pages, the same every cycle, anywhere); a 2% slowdown, invisible
+ * at the 5% of wall-clock environments, is flagged at icount's 1%.
+ */
+TEST_F(dash, icount_environment)
+{
+	json_object *root, *envs, *runs = NULL, *o;
+	char path[256], *page, *gp;
+	size_t i, icount_env = 0;
+
+	if (!have_gnuplot())
+		SKIP(return, "gnuplot is not installed");
+	ASSERT_EQ(0, icount_nights(self, 1.02));
+	run_dashboard(self, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->stderr_text);
+	root = json_object_from_file(self->index);
+	ASSERT_TRUE(json_object_object_get_ex(root, "environments", &envs));
+	ASSERT_EQ(2, json_object_array_length(envs));
+	for (i = 0; i < 2; i++) {
+		o = json_object_array_get_idx(envs, i);
+		if (json_object_object_get_ex(o, "accel", &o) &&
+		    !strcmp(json_object_get_string(o), "tcg-icount"))
+			icount_env = i;
+	}
+	runs = index_runs(root, icount_env);
+	ASSERT_NE(NULL, runs);
+	ASSERT_EQ(5, json_object_array_length(runs));
+	EXPECT_EQ(0, run_int(runs, 3, "regressed"));
+	EXPECT_EQ(1, run_int(runs, 4, "regressed"));
+	json_object_put(root);
+
+	snprintf(path, sizeof(path), "%s/index.html", self->out);
+	page = slurp(path);
+	EXPECT_NE(NULL, strstr(page, "<section id=\"tcg-icount-"));
+	EXPECT_NE(NULL, strstr(page, "durations in instructions"));
+	EXPECT_NE(NULL, strstr(page, "1% for tcg-icount"));
+	/* icount add_ns, icount and tcg memmap_pages: single values. */
+	{
+		const char *p = page;
+		int det = 0;
+
+		while ((p = strstr(p, "deterministic: single values"))) {
+			det++;
+			p++;
+		}
+		EXPECT_EQ(3, det) TH_LOG("%s", page);
+	}
+	free(page);
+
+	/* No band (filledcurves) for a deterministic chart's data. */
+	snprintf(path, sizeof(path), "%s/charts/charts.gp", self->out);
+	gp = slurp(path);
+	EXPECT_EQ(0, chart_has_band(gp, "tcg-icount-", "add_ns"));
+	EXPECT_EQ(1, chart_has_band(gp, "tcg-", "add_ns")) TH_LOG("%s", gp);
+	EXPECT_EQ(0, chart_has_band(gp, "tcg-", "memmap_pages"));
+	free(gp);
+}
+
+/* The same icount history without the slowdown: nothing flagged. */
+TEST_F(dash, icount_steady)
+{
+	json_object *root, *envs, *runs, *o;
+	size_t i, env = 0;
+
+	if (!have_gnuplot())
+		SKIP(return, "gnuplot is not installed");
+	ASSERT_EQ(0, icount_nights(self, 1.0));
+	run_dashboard(self, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->stderr_text);
+	root = json_object_from_file(self->index);
+	ASSERT_TRUE(json_object_object_get_ex(root, "environments", &envs));
+	for (i = 0; i < json_object_array_length(envs); i++) {
+		o = json_object_array_get_idx(envs, i);
+		if (json_object_object_get_ex(o, "accel", &o) &&
+		    !strcmp(json_object_get_string(o), "tcg-icount"))
+			env = i;
+	}
+	runs = index_runs(root, env);
+	ASSERT_NE(NULL, runs);
+	for (i = 3; i < 5; i++)
+		EXPECT_EQ(0, run_int(runs, i, "regressed"));
+	json_object_put(root);
+}
+
 /* A bad file is listed on the page and in the index, not fatal. */
 TEST_F(dash, bad_file_listed)
 {
-	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0 };
+	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0, 0 };
 	json_object *root, *o;
 	char path[256], *page;
 	FILE *f;
