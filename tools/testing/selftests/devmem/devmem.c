@@ -23,8 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +42,11 @@
 struct dm_ctx {
 	struct ndctl_ctx *nd;
 	struct ndctl_region *region;
+	int lock_fd;			/* the region's lock, -1: none */
+	int nr_ns;			/* dm_ns handles alive */
+	bool enabled_region;		/* we enabled it: disable it again */
+	struct dm_rec region_rec;	/* its record, while enabled_region */
+	char why[DM_MSG_LEN];		/* the reason of the last refusal */
 };
 
 struct dm_ns {
@@ -52,6 +59,7 @@ struct dm_ns {
 	char personality[32];		/* daxX.Y or pfnX.Y */
 	char bind_path[PATH_MAX];
 	char unbind_path[PATH_MAX];
+	char uuid[40];
 	uint64_t start, size;
 };
 
@@ -146,6 +154,7 @@ int dm_new(struct dm_ctx **ctx)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->lock_fd = -1;
 	rc = ndctl_new(&c->nd);
 	if (rc) {
 		free(c);
@@ -159,15 +168,46 @@ void dm_unref(struct dm_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	dm_release_region(ctx);
 	ndctl_unref(ctx->nd);
 	free(ctx);
 }
 
+const char *dm_why(struct dm_ctx *ctx)
+{
+	return ctx->why;
+}
+
+static void uuid_str(const uuid_t uu, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 uu[0], uu[1], uu[2], uu[3], uu[4], uu[5], uu[6], uu[7],
+		 uu[8], uu[9], uu[10], uu[11], uu[12], uu[13], uu[14], uu[15]);
+}
+
+static void ndns_uuid(struct ndctl_namespace *ndns, char *buf, size_t len)
+{
+	uuid_t uu;
+
+	ndctl_namespace_get_uuid(ndns, uu);
+	uuid_str(uu, buf, len);
+}
+
+static const char *region_provider(struct ndctl_region *region)
+{
+	const char *p = ndctl_bus_get_provider(ndctl_region_get_bus(region));
+
+	return p && *p ? p : "unknown";
+}
+
+/* Recorded as created by devmem (by any devmem process): its uuid alone. */
 static bool ns_is_ours(struct ndctl_namespace *ndns)
 {
-	const char *name = ndctl_namespace_get_alt_name(ndns);
+	char uuid[40];
 
-	return name && !strncmp(name, DM_TAG_PREFIX, strlen(DM_TAG_PREFIX));
+	ndns_uuid(ndns, uuid, sizeof(uuid));
+	return !dm_rec_find(uuid, NULL);
 }
 
 /* A namespace with capacity that we did not create. */
@@ -192,72 +232,253 @@ static int region_foreign_count(struct ndctl_region *region, char *first,
 	return n;
 }
 
-/**
- * dm_select_region() - pick the pmem region the suite works in
- * @name: a region name (regionN) or NULL for the first that fits
- * @need: bytes of contiguous free capacity required
- * @allow_foreign: accept a region holding namespaces we did not create
- * @why: filled with the reason when no region is usable
- *
- * Only labelled pmem regions qualify: namespaces in label-less regions
- * cannot carry the tag that marks them as ours.  Returns 0, -ENODEV (no
- * usable region), -EBUSY (foreign namespaces) or -ENOSPC.
+/* Enabled namespaces with capacity in @region; the first in @first. */
+static int region_active_count(struct ndctl_region *region, char *first,
+			       size_t len)
+{
+	struct ndctl_namespace *ndns;
+	int n = 0;
+
+	ndctl_namespace_foreach(region, ndns) {
+		if (!ndctl_namespace_get_size(ndns) ||
+		    !ndctl_namespace_is_enabled(ndns))
+			continue;
+		if (!n++ && first)
+			snprintf(first, len, "%s",
+				 ndctl_namespace_get_devname(ndns));
+	}
+	return n;
+}
+
+static void region_record(struct ndctl_region *region, struct dm_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	dm_rec_self(r);
+	snprintf(r->kind, sizeof(r->kind), "region");
+	snprintf(r->uuid, sizeof(r->uuid), "-");
+	snprintf(r->name, sizeof(r->name), "-");
+	snprintf(r->provider, sizeof(r->provider), "%s",
+		 region_provider(region));
+	snprintf(r->region, sizeof(r->region), "%s",
+		 ndctl_region_get_devname(region));
+}
+
+/*
+ * With the region's lock held: can the suite use @region?  Enables it if
+ * it must (recorded first, so that a killed run's cleanup disables it).
  */
-int dm_select_region(struct dm_ctx *ctx, const char *name,
-		     unsigned long long need, bool allow_foreign,
-		     char *why, size_t why_len)
+static int check_region(struct dm_ctx *ctx, struct ndctl_region *region,
+			unsigned long long need, unsigned int flags,
+			char *why, size_t why_len)
+{
+	const char *dev = ndctl_region_get_devname(region);
+	struct dm_rec rec;
+	char first[64];
+	int n, rc;
+
+	if (!ndctl_region_is_enabled(region)) {
+		region_record(region, &rec);
+		rc = dm_rec_add(&rec);
+		if (rc) {
+			snprintf(why, why_len,
+				 "%s is disabled and cannot be recorded in %s: %s",
+				 dev, dm_state_dir(), strerror(-rc));
+			return rc;
+		}
+		if (ndctl_region_enable(region)) {
+			dm_rec_del(&rec);
+			snprintf(why, why_len, "%s cannot be enabled", dev);
+			return -ENODEV;
+		}
+		ctx->enabled_region = true;
+		ctx->region_rec = rec;
+	}
+	n = region_foreign_count(region, first, sizeof(first));
+	if (n && !(flags & DM_SEL_ALLOW_FOREIGN)) {
+		snprintf(why, why_len,
+			 "%s holds %d namespace%s the suite did not create (%s); set DEVMEM_ALLOW_FOREIGN=1 to use its free space anyway",
+			 dev, n, n > 1 ? "s" : "", first);
+		return -EBUSY;
+	}
+	if (ndctl_region_get_max_available_extent(region) < need) {
+		snprintf(why, why_len,
+			 "%s has %llu bytes free in one extent, %llu needed",
+			 dev, ndctl_region_get_max_available_extent(region),
+			 need);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static bool region_usable(struct ndctl_region *region, const char *name,
+			  char *why, size_t why_len)
+{
+	const char *dev = ndctl_region_get_devname(region);
+
+	if (name && strcmp(name, dev))
+		return false;
+	if (ndctl_region_get_type(region) != ND_DEVICE_REGION_PMEM ||
+	    ndctl_region_get_nstype(region) != ND_DEVICE_NAMESPACE_PMEM) {
+		snprintf(why, why_len, "%s is not a labelled pmem region",
+			 dev);
+		return false;
+	}
+	return true;
+}
+
+static struct ndctl_region *find_region(struct ndctl_ctx *nd,
+					const char *provider,
+					const char *name)
 {
 	struct ndctl_region *region;
 	struct ndctl_bus *bus;
-	int rc = -ENODEV, n;
-	char first[64];
 
+	ndctl_bus_foreach(nd, bus)
+		ndctl_region_foreach(bus, region)
+			if (!strcmp(ndctl_region_get_devname(region), name) &&
+			    !strcmp(region_provider(region), provider))
+				return region;
+	return NULL;
+}
+
+/*
+ * A fresh view of what other processes did (libndctl caches what it read
+ * once): a new libndctl context, unless handles still point into the old.
+ */
+static int refresh(struct dm_ctx *ctx)
+{
+	struct ndctl_ctx *nd;
+
+	if (ctx->nr_ns)
+		return 0;
+	if (ndctl_new(&nd))
+		return -ENOMEM;
+	ndctl_unref(ctx->nd);
+	ctx->nd = nd;
+	return 0;
+}
+
+/* Lock @region and check it; on success it is the context's region. */
+static int take_region(struct dm_ctx *ctx, struct ndctl_region *region,
+		       unsigned long long need, unsigned int flags, bool wait,
+		       char *why, size_t why_len)
+{
+	char provider[64], dev[32];
+	int fd, rc;
+
+	snprintf(provider, sizeof(provider), "%s", region_provider(region));
+	snprintf(dev, sizeof(dev), "%s", ndctl_region_get_devname(region));
+	fd = dm_lock_region(provider, dev, wait, why, why_len);
+	if (fd < 0)
+		return fd;
+	if (wait) {
+		/* the holder changed the region while we waited */
+		if (refresh(ctx)) {
+			close(fd);
+			return -ENOMEM;
+		}
+		region = find_region(ctx->nd, provider, dev);
+		if (!region) {
+			snprintf(why, why_len, "%s is gone", dev);
+			close(fd);
+			return -ENODEV;
+		}
+	}
+	ctx->lock_fd = fd;
+	ctx->region = region;
+	rc = check_region(ctx, region, need, flags, why, why_len);
+	if (rc)
+		dm_release_region(ctx);
+	return rc;
+}
+
+/**
+ * dm_select_region() - pick the pmem region the suite works in, lock it
+ * @name: a region name (regionN) or NULL for the first that fits
+ * @need: bytes of contiguous free capacity required
+ * @flags: DM_SEL_ALLOW_FOREIGN: accept a region holding namespaces we did
+ *	not create; DM_SEL_NO_WAIT: refuse a region another devmem process
+ *	holds rather than wait for it
+ * @why: filled with the reason when no region is usable
+ *
+ * Only labelled pmem regions qualify.  The region stays locked against
+ * other devmem processes until dm_release_region() or dm_unref(), which
+ * also disable it again if it had to be enabled.  Leftovers of dead runs
+ * are reported on stderr.  Returns 0, -ENODEV (no usable region), -EBUSY
+ * (foreign namespaces, or locked with DM_SEL_NO_WAIT), -ENOSPC or -EINTR.
+ */
+int dm_select_region(struct dm_ctx *ctx, const char *name,
+		     unsigned long long need, unsigned int flags,
+		     char *why, size_t why_len)
+{
+	struct ndctl_region *region, *busy = NULL;
+	struct ndctl_bus *bus;
+	char busy_why[DM_MSG_LEN];
+	int rc = -ENODEV;
+
+	dm_release_region(ctx);
+	if (refresh(ctx))
+		return -ENOMEM;
+	dm_report_leftovers(stderr, "# devmem: ");
 	snprintf(why, why_len, name ? "region %s not found" :
 		 "no pmem region with namespace labels", name);
 	ndctl_bus_foreach(ctx->nd, bus) {
 		ndctl_region_foreach(bus, region) {
-			const char *dev = ndctl_region_get_devname(region);
-
-			if (name && strcmp(name, dev))
+			if (!region_usable(region, name, why, why_len))
 				continue;
-			if (ndctl_region_get_type(region) != ND_DEVICE_REGION_PMEM ||
-			    ndctl_region_get_nstype(region) !=
-			    ND_DEVICE_NAMESPACE_PMEM) {
-				snprintf(why, why_len,
-					 "%s is not a labelled pmem region",
-					 dev);
-				continue;
+			rc = take_region(ctx, region, need, flags, false, why,
+					 why_len);
+			if (!rc) {
+				why[0] = '\0';
+				return 0;
 			}
-			if (!ndctl_region_is_enabled(region) &&
-			    ndctl_region_enable(region)) {
-				snprintf(why, why_len, "%s cannot be enabled",
-					 dev);
-				continue;
+			if (rc == -EAGAIN && !busy) {
+				busy = region;
+				snprintf(busy_why, sizeof(busy_why), "%s", why);
 			}
-			n = region_foreign_count(region, first, sizeof(first));
-			if (n && !allow_foreign) {
-				snprintf(why, why_len,
-					 "%s holds %d namespace%s the suite did not create (%s); set DEVMEM_ALLOW_FOREIGN=1 to use its free space anyway",
-					 dev, n, n > 1 ? "s" : "", first);
-				rc = -EBUSY;
-				continue;
-			}
-			if (ndctl_region_get_max_available_extent(region) <
-			    need) {
-				snprintf(why, why_len,
-					 "%s has %llu bytes free in one extent, %llu needed",
-					 dev,
-					 ndctl_region_get_max_available_extent(region),
-					 need);
-				rc = -ENOSPC;
-				continue;
-			}
-			ctx->region = region;
-			why[0] = '\0';
-			return 0;
 		}
 	}
+	if (!busy)
+		return rc == -EAGAIN ? -EBUSY : rc;
+	if (flags & DM_SEL_NO_WAIT) {
+		snprintf(why, why_len, "%s", busy_why);
+		return -EBUSY;
+	}
+	rc = take_region(ctx, busy, need, flags, true, why, why_len);
+	if (!rc)
+		why[0] = '\0';
 	return rc;
+}
+
+/**
+ * dm_release_region() - unlock the region, disable it if we enabled it
+ *
+ * A region the suite enabled is disabled again unless a namespace in it
+ * is enabled now (then it says so on stderr and leaves it as it is).
+ */
+void dm_release_region(struct dm_ctx *ctx)
+{
+	char first[64];
+	int n;
+
+	if (ctx->enabled_region && ctx->region) {
+		n = region_active_count(ctx->region, first, sizeof(first));
+		if (n)
+			fprintf(stderr, "# devmem: leaving %s enabled (it was disabled): %s is enabled in it\n",
+				ndctl_region_get_devname(ctx->region), first);
+		else if (ndctl_region_disable_invalidate(ctx->region))
+			fprintf(stderr, "# devmem: cannot disable %s again\n",
+				ndctl_region_get_devname(ctx->region));
+		dm_rec_del(&ctx->region_rec);
+		ctx->enabled_region = false;
+	}
+	if (ctx->lock_fd >= 0) {
+		/* a forked child may share the open file: unlock it too */
+		flock(ctx->lock_fd, LOCK_UN);
+		close(ctx->lock_fd);
+	}
+	ctx->lock_fd = -1;
+	ctx->region = NULL;
 }
 
 const char *dm_region_name(struct dm_ctx *ctx)
@@ -392,13 +613,18 @@ static int setup_personality(struct dm_ns *ns)
 }
 
 /**
- * dm_ns_create() - create and enable (hot-add) a tagged namespace
- * @tag: the alt_name; must start with DM_TAG_PREFIX and be < 64 bytes
+ * dm_ns_create() - create and enable (hot-add) a recorded namespace
+ * @tag: the alt_name; must start with DM_TAG_PREFIX, be < 64 bytes of
+ *	[A-Za-z0-9._:-].  For humans: ownership is the record, not the tag.
+ *
+ * The namespace is recorded (uuid, region, tag, this process) before it
+ * is given any capacity; the record goes when it is destroyed.
  */
 int dm_ns_create(struct dm_ctx *ctx, const struct dm_ns_config *cfg,
 		 const char *tag, struct dm_ns **out)
 {
 	enum ndctl_namespace_mode mode;
+	struct dm_rec rec;
 	char driver[64];
 	struct dm_ns *ns;
 	uuid_t uu;
@@ -407,7 +633,7 @@ int dm_ns_create(struct dm_ctx *ctx, const struct dm_ns_config *cfg,
 	if (!ctx->region)
 		return -ENODEV;
 	if (strncmp(tag, DM_TAG_PREFIX, strlen(DM_TAG_PREFIX)) ||
-	    strlen(tag) >= 64)
+	    strlen(tag) >= 64 || !dm_rec_field_ok(tag))
 		return -EINVAL;
 	if (!cfg->size || cfg->size % ndctl_region_get_align(ctx->region))
 		return -EINVAL;
@@ -420,21 +646,42 @@ int dm_ns_create(struct dm_ctx *ctx, const struct dm_ns_config *cfg,
 	ns->ndns = ndctl_region_get_namespace_seed(ctx->region);
 	if (!ns->ndns || ndctl_namespace_get_size(ns->ndns) ||
 	    ndctl_namespace_is_enabled(ns->ndns)) {
+		snprintf(ctx->why, sizeof(ctx->why),
+			 "%s has no idle namespace seed",
+			 ndctl_region_get_devname(ctx->region));
 		rc = -EBUSY;
 		goto err_free;
 	}
 	rc = new_uuid(uu);
 	if (rc)
 		goto err_free;
+	uuid_str(uu, ns->uuid, sizeof(ns->uuid));
+	memset(&rec, 0, sizeof(rec));
+	rc = dm_rec_self(&rec);
+	if (rc)
+		goto err_free;
+	snprintf(rec.kind, sizeof(rec.kind), "ns");
+	snprintf(rec.uuid, sizeof(rec.uuid), "%s", ns->uuid);
+	snprintf(rec.provider, sizeof(rec.provider), "%s",
+		 region_provider(ctx->region));
+	snprintf(rec.region, sizeof(rec.region), "%s",
+		 ndctl_region_get_devname(ctx->region));
+	snprintf(rec.name, sizeof(rec.name), "%s", tag);
+	rc = dm_rec_add(&rec);
+	if (rc) {
+		snprintf(ctx->why, sizeof(ctx->why),
+			 "cannot record the namespace in %s: %s",
+			 dm_state_dir(), strerror(-rc));
+		goto err_free;
+	}
 	rc = ndctl_namespace_set_uuid(ns->ndns, uu);
 	if (rc)
-		goto err_free;
+		goto err_unrecord;
 	rc = ndctl_namespace_set_alt_name(ns->ndns, tag);
+	if (!rc)
+		rc = ndctl_namespace_set_size(ns->ndns, cfg->size);
 	if (rc)
-		goto err_free;
-	rc = ndctl_namespace_set_size(ns->ndns, cfg->size);
-	if (rc)
-		goto err_free;
+		goto err_delete;
 	mode = cfg->mode == DM_MODE_DEVDAX ? NDCTL_NS_MODE_DEVDAX :
 					     NDCTL_NS_MODE_FSDAX;
 	/* Older kernels lack enforce_mode; ndctl ignores this too. */
@@ -446,6 +693,7 @@ int dm_ns_create(struct dm_ctx *ctx, const struct dm_ns_config *cfg,
 
 	snprintf(ns->name, sizeof(ns->name), "%s",
 		 ndctl_namespace_get_devname(ns->ndns));
+	ctx->nr_ns++;		/* dm_ns_put() from here on */
 	ns->start = ndctl_namespace_get_resource(ns->ndns);
 	ns->size = ndctl_namespace_get_size(ns->ndns);
 	rc = nd_driver_of(ns->personality, driver, sizeof(driver));
@@ -464,23 +712,96 @@ err_destroy:
 err_delete:
 	ndctl_namespace_set_enforce_mode(ns->ndns, NDCTL_NS_MODE_RAW);
 	ndctl_namespace_delete(ns->ndns);
+err_unrecord:
+	dm_rec_del(&rec);
 err_free:
 	free(ns);
 	return rc;
 }
 
-/* Destroy one namespace of ours the way ndctl destroy-namespace does. */
-static int destroy_ndns(struct ndctl_namespace *ndns)
+/* Every block and dax device under nd device @nddev: is one in use? */
+static int nddev_in_use(const char *nddev, char *why, size_t len)
 {
+	char dir[PATH_MAX];
+	struct dirent *de;
+	unsigned int a, b;
+	int rc = 0;
+	char c;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), ND_DEVICES "/%s/block", nddev);
+	d = opendir(dir);
+	while (d && !rc && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			rc = dm_blockdev_in_use(de->d_name, why, len);
+	if (d)
+		closedir(d);
+	snprintf(dir, sizeof(dir), ND_DEVICES "/%s", nddev);
+	d = opendir(dir);
+	while (d && !rc && (de = readdir(d)))
+		if (sscanf(de->d_name, "dax%u.%u%c", &a, &b, &c) == 2)
+			rc = dm_daxdev_in_use(de->d_name, why, len);
+	if (d)
+		closedir(d);
+	return rc;
+}
+
+/*
+ * Is the namespace (or its pfn, btt or dax personality) in use: mounted,
+ * held, open, mapped, onlined as System RAM?  -EBUSY with the reason.
+ */
+static int ndns_in_use(struct ndctl_namespace *ndns, char *why, size_t len)
+{
+	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
 	int rc;
 
-	if (!ns_is_ours(ndns))
+	rc = nddev_in_use(ndctl_namespace_get_devname(ndns), why, len);
+	if (!rc && pfn)
+		rc = nddev_in_use(ndctl_pfn_get_devname(pfn), why, len);
+	if (!rc && dax)
+		rc = nddev_in_use(ndctl_dax_get_devname(dax), why, len);
+	if (!rc && btt)
+		rc = nddev_in_use(ndctl_btt_get_devname(btt), why, len);
+	return rc;
+}
+
+/*
+ * Destroy one namespace the way ndctl destroy-namespace does, if and only
+ * if its uuid is recorded and nothing uses it; then drop its record.
+ */
+static int destroy_ndns(struct ndctl_namespace *ndns, char *why, size_t len)
+{
+	const char *dev = ndctl_namespace_get_devname(ndns);
+	struct dm_rec rec;
+	char uuid[40];
+	int rc;
+
+	ndns_uuid(ndns, uuid, sizeof(uuid));
+	if (dm_rec_find(uuid, &rec)) {
+		snprintf(why, len, "%s (%s) was not created by devmem: no record in %s",
+			 dev, uuid, dm_state_dir());
 		return -EPERM;
-	rc = ndctl_namespace_disable_invalidate(ndns);
+	}
+	rc = ndns_in_use(ndns, why, len);
 	if (rc)
 		return rc;
+	/* libndctl's own check: exclusive open, system-ram */
+	rc = ndctl_namespace_disable_safe(ndns);
+	if (rc) {
+		snprintf(why, len, "ndctl refuses to disable %s: %s", dev,
+			 strerror(-rc));
+		return rc;
+	}
 	ndctl_namespace_set_enforce_mode(ndns, NDCTL_NS_MODE_RAW);
-	return ndctl_namespace_delete(ndns);
+	rc = ndctl_namespace_delete(ndns);
+	if (rc) {
+		snprintf(why, len, "deleting %s: %s", dev, strerror(-rc));
+		return rc;
+	}
+	dm_rec_del(&rec);
+	return 0;
 }
 
 /**
@@ -494,39 +815,220 @@ int dm_ns_destroy(struct dm_ns *ns)
 
 	if (!ns)
 		return 0;
-	rc = destroy_ndns(ns->ndns);
-	free(ns);
+	rc = destroy_ndns(ns->ndns, ns->ctx->why, sizeof(ns->ctx->why));
+	dm_ns_put(ns);
 	return rc;
 }
 
 /* Drop the handle only; the namespace itself is left as it is. */
 void dm_ns_put(struct dm_ns *ns)
 {
+	if (ns && ns->name[0])
+		ns->ctx->nr_ns--;
 	free(ns);
 }
 
+static struct ndctl_namespace *find_ns(struct ndctl_ctx *nd,
+				       const char *provider,
+				       const char *region_name,
+				       const char *uuid)
+{
+	struct ndctl_namespace *ndns;
+	struct ndctl_region *region;
+	struct ndctl_bus *bus;
+	char u[40];
+
+	ndctl_bus_foreach(nd, bus)
+		ndctl_region_foreach(bus, region) {
+			if (strcmp(region_provider(region), provider) ||
+			    (region_name &&
+			     strcmp(ndctl_region_get_devname(region),
+				    region_name)))
+				continue;
+			ndctl_namespace_foreach(region, ndns) {
+				if (!ndctl_namespace_get_size(ndns))
+					continue;
+				ndns_uuid(ndns, u, sizeof(u));
+				if (!strcmp(u, uuid))
+					return ndns;
+			}
+		}
+	return NULL;
+}
+
+/*
+ * Clean up one namespace record: destroy the namespace when its creator
+ * is gone (or is this process, with @self_ok) and nothing holds it.
+ * Returns 1 destroyed, 0 kept or gone, -errno failed; says which on @log.
+ */
+static int cleanup_ns(struct ndctl_ctx *nd, const struct dm_rec *r,
+		      bool self_ok, bool take_lock, FILE *log)
+{
+	struct ndctl_namespace *ndns;
+	char why[DM_MSG_LEN];
+	int fd = -1, rc;
+	pid_t holder;
+
+	fprintf(log, "namespace %s '%s' in %s %s (pid %d): ", r->uuid,
+		r->name, r->provider, r->region, (int)r->pid);
+	if (dm_rec_alive(r) && !(self_ok && dm_rec_is_self(r))) {
+		fprintf(log, "kept: its creator, pid %d, is running\n",
+			(int)r->pid);
+		return 0;
+	}
+	if (take_lock) {
+		fd = dm_lock_region(r->provider, r->region, false, why,
+				    sizeof(why));
+		if (fd < 0) {
+			holder = dm_region_lock_holder(r->provider, r->region);
+			fprintf(log, "kept: %s is locked by devmem pid %d\n",
+				r->region, (int)holder);
+			return 0;
+		}
+	}
+	ndns = find_ns(nd, r->provider, r->region, r->uuid);
+	if (!ndns)	/* region renumbered after a reboot? */
+		ndns = find_ns(nd, r->provider, NULL, r->uuid);
+	if (!ndns) {
+		rc = dm_rec_del(r);
+		fprintf(log, "record dropped: no such namespace any more\n");
+		goto out;
+	}
+	rc = destroy_ndns(ndns, why, sizeof(why));
+	if (rc)
+		fprintf(log, "FAILED, kept: %s\n", why);
+	else
+		fprintf(log, "destroyed\n");
+	rc = rc ?: 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 /**
- * dm_destroy_tagged() - destroy every namespace of ours in the region
+ * dm_destroy_owned() - destroy the recorded namespaces in the region that
+ * no live process owns (this process's own included)
  *
  * For cleaning up after a run that was killed.  Returns the number
- * destroyed or -errno.
+ * destroyed or the first -errno; says what it did on @log (may be NULL).
  */
-int dm_destroy_tagged(struct dm_ctx *ctx)
+int dm_destroy_owned(struct dm_ctx *ctx, FILE *log)
 {
-	struct ndctl_namespace *ndns, *next;
-	int n = 0, rc;
+	struct dm_rec *v;
+	int n, i, rc, done = 0, err = 0;
+	FILE *null = NULL;
 
 	if (!ctx->region)
 		return -ENODEV;
-	ndctl_namespace_foreach_safe(ctx->region, ndns, next) {
-		if (!ndctl_namespace_get_size(ndns) || !ns_is_ours(ndns))
+	if (!log)
+		log = null = fopen("/dev/null", "we");
+	if (!log)
+		return -errno;
+	rc = dm_rec_load(&v, &n);
+	if (rc)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].kind, "ns") ||
+		    strcmp(v[i].provider, region_provider(ctx->region)) ||
+		    strcmp(v[i].region, ndctl_region_get_devname(ctx->region)))
 			continue;
-		rc = destroy_ndns(ndns);
-		if (rc)
-			return rc;
-		n++;
+		rc = cleanup_ns(ctx->nd, &v[i], true, false, log);
+		if (rc > 0)
+			done++;
+		else if (rc < 0 && !err)
+			err = rc;
 	}
-	return n;
+	free(v);
+	rc = err ?: done;
+out:
+	if (null)
+		fclose(null);
+	return rc;
+}
+
+/*
+ * A region left enabled by a dead run: disable it again when nothing in
+ * it is enabled and no devmem process holds it.
+ */
+static int cleanup_region(struct ndctl_ctx *nd, const struct dm_rec *r,
+			  FILE *log)
+{
+	struct ndctl_region *region;
+	char why[DM_MSG_LEN], first[64];
+	int fd, rc = 0;
+
+	fprintf(log, "region %s %s enabled by pid %d: ", r->provider,
+		r->region, (int)r->pid);
+	if (dm_rec_alive(r)) {
+		fprintf(log, "kept: its enabler, pid %d, is running\n",
+			(int)r->pid);
+		return 0;
+	}
+	fd = dm_lock_region(r->provider, r->region, false, why, sizeof(why));
+	if (fd < 0) {
+		fprintf(log, "kept: %s\n", why);
+		return 0;
+	}
+	region = find_region(nd, r->provider, r->region);
+	if (!region || !ndctl_region_is_enabled(region))
+		fprintf(log, "already disabled\n");
+	else if (region_active_count(region, first, sizeof(first)))
+		fprintf(log, "left enabled: %s is enabled in it\n", first);
+	else if ((rc = ndctl_region_disable_invalidate(region)))
+		fprintf(log, "FAILED to disable it: %s\n", strerror(-rc));
+	else
+		fprintf(log, "disabled again\n");
+	if (!rc)
+		dm_rec_del(r);
+	close(fd);
+	return rc;
+}
+
+/**
+ * dm_cleanup() - clean up after dead runs, from the records
+ *
+ * Destroys exactly the recorded namespaces whose creator is not alive
+ * and whose region no live devmem process has locked, and disables the
+ * regions such runs enabled.  One line per record on @log.  Returns the
+ * number of failures (0: nothing failed) or -errno.
+ */
+int dm_cleanup(FILE *log)
+{
+	struct ndctl_ctx *nd;
+	struct dm_rec *v;
+	int n, i, rc, failed = 0;
+
+	rc = dm_rec_load(&v, &n);
+	if (rc) {
+		fprintf(log, "cannot read the records in %s: %s\n",
+			dm_state_dir(), strerror(-rc));
+		return rc;
+	}
+	if (!n) {
+		fprintf(log, "no devmem records in %s: nothing to clean up\n",
+			dm_state_dir());
+		free(v);
+		return 0;
+	}
+	rc = ndctl_new(&nd);
+	if (rc) {
+		free(v);
+		fprintf(log, "libndctl: %s\n", strerror(rc < 0 ? -rc : ENXIO));
+		return rc < 0 ? rc : -ENXIO;
+	}
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].kind, "ns") &&
+		    cleanup_ns(nd, &v[i], false, true, log) < 0)
+			failed++;
+	ndctl_invalidate(nd);
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].kind, "region") &&
+		    cleanup_region(nd, &v[i], log) < 0)
+			failed++;
+	ndctl_unref(nd);
+	free(v);
+	return failed;
 }
 
 static int write_name(const char *path, const char *name,
@@ -566,10 +1068,26 @@ bool dm_ns_is_enabled(struct dm_ns *ns)
  */
 int dm_ns_disable(struct dm_ns *ns, uint64_t *elapsed_ns)
 {
+	char *why = ns->ctx->why;
+	size_t len = sizeof(ns->ctx->why);
 	int rc;
 
+	if (dm_interrupted()) {
+		snprintf(why, len, "interrupted by signal %d",
+			 dm_interrupted());
+		return -EINTR;
+	}
 	if (!dm_ns_is_enabled(ns))
 		return -EALREADY;
+	/* the record decides, even for our own handle */
+	if (dm_rec_find(ns->uuid, NULL)) {
+		snprintf(why, len, "%s (%s) has no record in %s: not ours",
+			 ns->name, ns->uuid, dm_state_dir());
+		return -EPERM;
+	}
+	rc = ndns_in_use(ns->ndns, why, len);
+	if (rc)
+		return rc;
 	rc = write_name(ns->unbind_path, ns->personality, elapsed_ns);
 	if (rc)
 		return rc;
@@ -584,6 +1102,11 @@ int dm_ns_enable(struct dm_ns *ns, uint64_t *elapsed_ns)
 {
 	int rc;
 
+	if (dm_interrupted()) {
+		snprintf(ns->ctx->why, sizeof(ns->ctx->why),
+			 "interrupted by signal %d", dm_interrupted());
+		return -EINTR;
+	}
 	if (dm_ns_is_enabled(ns))
 		return -EALREADY;
 	rc = write_name(ns->bind_path, ns->personality, elapsed_ns);
@@ -646,6 +1169,11 @@ uint64_t dm_ns_size(struct dm_ns *ns)
 const char *dm_ns_name(struct dm_ns *ns)
 {
 	return ns->name;
+}
+
+const char *dm_ns_uuid(struct dm_ns *ns)
+{
+	return ns->uuid;
 }
 
 const char *dm_ns_personality(struct dm_ns *ns)

@@ -5,9 +5,15 @@
  * procfs and /dev/kmsg report (no libndctl needed).
  *
  * Namespaces are created, hot-removed (unbound), hot-added (bound) and
- * destroyed through libndctl.  Every namespace this library creates carries
- * an alt_name starting with DM_TAG_PREFIX; a namespace without it is
- * foreign and is never modified.  Snapshots of /proc/zoneinfo,
+ * destroyed through libndctl.  Ownership is identity, not a name: every
+ * namespace this library creates is recorded by uuid in a state file
+ * (devmem_own.c) before it gets any capacity, and only a recorded
+ * namespace is ever disabled or destroyed; any other is foreign, whatever
+ * its alt_name.  The alt_name tag (DM_TAG_PREFIX...) is for humans only.
+ * A region is locked (flock) while a process uses it, a namespace in use
+ * (mounted, open, mapped, onlined as System RAM) is never disabled, and a
+ * region the library had to enable is disabled again when it is done.
+ * devmem_own.c needs no libndctl.  Snapshots of /proc/zoneinfo,
  * /proc/vmstat, /proc/meminfo and /proc/iomem, and a /dev/kmsg cursor,
  * let callers check the kernel's bookkeeping after every cycle.
  *
@@ -19,6 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #define DM_TAG_PREFIX		"devmem-"
 #define DM_MAX_NODES		64
@@ -46,18 +54,59 @@ struct dm_ns_config {
 struct dm_ctx;
 struct dm_ns;
 
+/* Ownership records and region locks (devmem_own.c). */
+struct dm_rec {
+	char kind[8];		/* "ns" or "region" */
+	char uuid[40];		/* ns: its uuid; region: "-" */
+	char provider[64];	/* the bus provider, e.g. ACPI.NFIT */
+	char region[32];	/* regionN */
+	pid_t pid;		/* the creator ... */
+	unsigned long long start;	/* ... its start time (stat field 22) */
+	char boot_id[40];	/* ... in this boot */
+	char name[64];		/* ns: its alt_name; region: "-" */
+};
+
+const char *dm_state_dir(void);
+bool dm_rec_field_ok(const char *s);
+int dm_rec_self(struct dm_rec *r);
+bool dm_rec_alive(const struct dm_rec *r);
+bool dm_rec_is_self(const struct dm_rec *r);
+int dm_rec_load(struct dm_rec **recs, int *nr);
+int dm_rec_add(const struct dm_rec *r);
+int dm_rec_del(const struct dm_rec *r);
+int dm_rec_find(const char *uuid, struct dm_rec *out);
+int dm_report_leftovers(FILE *out, const char *prefix);
+int dm_pid_start(pid_t pid, unsigned long long *start);
+int dm_lock_region(const char *provider, const char *region, bool wait,
+		   char *why, size_t len);
+pid_t dm_region_lock_holder(const char *provider, const char *region);
+int dm_blockdev_in_use(const char *blk, char *why, size_t len);
+int dm_daxdev_in_use(const char *dax, char *why, size_t len);
+void dm_catch_signals(void);
+int dm_interrupted(void);
+
 /* Context and region selection. */
 int dm_new(struct dm_ctx **ctx);
 void dm_unref(struct dm_ctx *ctx);
+/* dm_select_region() flags */
+#define DM_SEL_ALLOW_FOREIGN	(1u << 0)	/* use a region holding
+						 * namespaces we did not
+						 * create (never touched) */
+#define DM_SEL_NO_WAIT		(1u << 1)	/* a region locked by another
+						 * devmem process: -EBUSY
+						 * rather than wait */
 int dm_select_region(struct dm_ctx *ctx, const char *name,
-		     unsigned long long need, bool allow_foreign,
+		     unsigned long long need, unsigned int flags,
 		     char *why, size_t why_len);
+void dm_release_region(struct dm_ctx *ctx);
+const char *dm_why(struct dm_ctx *ctx);
 const char *dm_region_name(struct dm_ctx *ctx);
 int dm_region_node(struct dm_ctx *ctx);
 unsigned long long dm_region_available(struct dm_ctx *ctx);
 bool dm_region_supports_align(struct dm_ctx *ctx, enum dm_mode mode,
 			      unsigned long align);
-int dm_destroy_tagged(struct dm_ctx *ctx);
+int dm_destroy_owned(struct dm_ctx *ctx, FILE *log);
+int dm_cleanup(FILE *log);
 
 /* Namespaces: creation is a hot-add, destruction a hot-remove. */
 int dm_ns_create(struct dm_ctx *ctx, const struct dm_ns_config *cfg,
@@ -71,6 +120,7 @@ int dm_ns_devname(struct dm_ns *ns, char *buf, size_t len);
 uint64_t dm_ns_start(struct dm_ns *ns);
 uint64_t dm_ns_size(struct dm_ns *ns);
 const char *dm_ns_name(struct dm_ns *ns);
+const char *dm_ns_uuid(struct dm_ns *ns);
 const char *dm_ns_personality(struct dm_ns *ns);
 int dm_ns_node(struct dm_ns *ns);
 const struct dm_ns_config *dm_ns_config(struct dm_ns *ns);

@@ -20,7 +20,11 @@
  *
  * Environment: DEVMEM_CYCLES (default 3), DEVMEM_REGION (regionN),
  * DEVMEM_ALLOW_FOREIGN=1 (use the free space of a region that holds
- * namespaces the suite did not create; they are never touched).
+ * namespaces the suite did not create; they are never touched),
+ * DEVMEM_NO_WAIT=1 (SKIP rather than wait when another devmem process
+ * holds the region), DEVMEM_STATE_DIR (ownership records, default
+ * /var/lib/devmem).  SIGINT, SIGTERM, SIGHUP and SIGPIPE stop the cycles
+ * and the teardown destroys the namespace and restores the region.
  *
  * Needs root, libndctl and a labelled pmem region (real, or QEMU's
  * -device nvdimm with label-size); SKIPs with the reason otherwise.
@@ -120,28 +124,36 @@ FIXTURE_SETUP(ns_cycle)
 	self->cycles = env_int("DEVMEM_CYCLES", 3, 1, 100000);
 	if (geteuid())
 		SKIP(return, "must be run as root");
+	dm_catch_signals();
 	rc = dm_new(&self->ctx);
 	if (rc)
 		SKIP(return, "libndctl context: %s", strerror(-rc));
 	rc = dm_select_region(self->ctx, getenv("DEVMEM_REGION"),
 			      variant->size,
-			      env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1), why,
-			      sizeof(why));
+			      (env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
+			       DM_SEL_ALLOW_FOREIGN : 0) |
+			      (env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
+			       DM_SEL_NO_WAIT : 0), why, sizeof(why));
 	if (rc)
 		SKIP(return, "%s", why);
 	if (!dm_region_supports_align(self->ctx, variant->mode,
-				      variant->align))
+				      variant->align)) {
+		/* a SKIP in a setup runs no teardown: restore here */
+		snprintf(why, sizeof(why), "%s", dm_region_name(self->ctx));
+		dm_unref(self->ctx);
+		self->ctx = NULL;
 		SKIP(return, "%s: %s does not support align %lu",
-		     dm_region_name(self->ctx), dm_mode_name(variant->mode),
-		     variant->align);
+		     why, dm_mode_name(variant->mode), variant->align);
+	}
 	self->region_avail = dm_region_available(self->ctx);
 	ASSERT_EQ(0, dm_inv_init(&self->inv, self->ctx, DM_CHECK_ALL));
 
 	ASSERT_EQ(0, dm_config_id(&cfg, id, sizeof(id)));
 	snprintf(tag, sizeof(tag), DM_TAG_PREFIX "%s-%d", id, getpid());
 	rc = dm_ns_create(self->ctx, &cfg, tag, &self->ns);
-	ASSERT_EQ(0, rc) TH_LOG("create %s in %s: %s", id,
-				dm_region_name(self->ctx), strerror(-rc));
+	ASSERT_EQ(0, rc) TH_LOG("create %s in %s: %s %s", id,
+				dm_region_name(self->ctx), strerror(-rc),
+				dm_why(self->ctx));
 	TH_LOG("%s: %s (%s) at 0x%llx, %llu bytes, node %d; exact spans %s",
 	       id, dm_ns_name(self->ns), dm_ns_personality(self->ns),
 	       (unsigned long long)dm_ns_start(self->ns),
@@ -152,8 +164,11 @@ FIXTURE_SETUP(ns_cycle)
 
 FIXTURE_TEARDOWN(ns_cycle)
 {
+	int rc;
+
 	if (self->ns) {
-		EXPECT_EQ(0, dm_ns_destroy(self->ns));
+		rc = dm_ns_destroy(self->ns);
+		EXPECT_EQ(0, rc) TH_LOG("destroy: %s", dm_why(self->ctx));
 		self->ns = NULL;
 		/* The region is left as it was found. */
 		EXPECT_EQ(self->region_avail, dm_region_available(self->ctx));
@@ -175,14 +190,15 @@ static void run_cycles(struct __test_metadata *_metadata,
 		TH_LOG("after create: %s", msg);
 	for (i = 0; i < self->cycles; i++) {
 		rc = dm_ns_disable(self->ns, NULL);
-		ASSERT_EQ(0, rc) TH_LOG("cycle %d remove: %s", i,
-					strerror(-rc));
+		ASSERT_EQ(0, rc) TH_LOG("cycle %d remove: %s: %s", i,
+					strerror(-rc), dm_why(self->ctx));
 		EXPECT_EQ(0, dm_inv_check_removed(&self->inv, self->ns, msg,
 						  sizeof(msg)))
 			TH_LOG("cycle %d remove: %s", i, msg);
 
 		rc = dm_ns_enable(self->ns, NULL);
-		ASSERT_EQ(0, rc) TH_LOG("cycle %d add: %s", i, strerror(-rc));
+		ASSERT_EQ(0, rc) TH_LOG("cycle %d add: %s: %s", i,
+					strerror(-rc), dm_why(self->ctx));
 		EXPECT_EQ(0, dm_inv_check_added(&self->inv, self->ns, msg,
 						sizeof(msg)))
 			TH_LOG("cycle %d add: %s", i, msg);
@@ -212,7 +228,8 @@ TEST_F_TIMEOUT(ns_cycle, span_returns_after_remove, 1800)
 	z = dm_snapshot_device_zone(&s, node);
 	grown = z ? z->spanned : 0;
 	rc = dm_ns_disable(self->ns, NULL);
-	ASSERT_EQ(0, rc) TH_LOG("remove: %s", strerror(-rc));
+	ASSERT_EQ(0, rc) TH_LOG("remove: %s: %s", strerror(-rc),
+				dm_why(self->ctx));
 	ASSERT_EQ(0, dm_snapshot_take(&s));
 	z = dm_snapshot_device_zone(&s, node);
 	now = z ? z->spanned : 0;

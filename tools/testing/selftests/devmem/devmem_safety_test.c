@@ -2,17 +2,22 @@
 /*
  * The suite never touches a namespace it did not create.
  *
- * A namespace without the suite's tag stands in for a user's: it is made
- * here directly through libndctl with an alt_name outside DM_TAG_PREFIX,
- * in free space of a region that holds nothing foreign.  The library must
- * then refuse the region (unless told to allow it), must not destroy or
- * resize that namespace when cleaning up its own, and must refuse to
- * create a namespace whose tag is not its own.  The stand-in is removed at
- * the end by its exact name.
+ * A namespace the suite did not create stands in for a user's: it is made
+ * here directly through libndctl, named devmem-user-<pid> (the dangerous
+ * case: it carries the suite's own prefix), as a raw pmem block device
+ * holding 8 MiB of a seeded pattern.  Ownership is the record, not the
+ * name: the library must refuse its region (unless told to allow it),
+ * never take it for its own, leave it untouched when it cleans up its own
+ * namespaces, refuse to disable one of its own once the record is gone,
+ * lock a region against a second devmem process, and refuse to disable a
+ * namespace that is mounted, open or mapped.  After every test the
+ * stand-in's uuid, size, name, state and bytes are checked, and it is
+ * removed by its uuid.
  *
- * Needs root, libndctl and a labelled pmem region with 512M free.
+ * DEVMEM_ALLOW_FOREIGN=1 lets the stand-in go into a region that already
+ * holds a user's namespace.  Needs root, libndctl and a labelled pmem
+ * region with 768M free.
  */
-#define _GNU_SOURCE
 #ifdef DEVMEM_NO_LIBNDCTL
 #include "../kselftest.h"
 
@@ -23,10 +28,17 @@ int main(void)
 }
 #else
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/fs.h>
 
 #include <ndctl/libndctl.h>
 
@@ -35,68 +47,151 @@ int main(void)
 #include "devmem.h"
 
 #define FOREIGN_SIZE	(256ull << 20)
+#define PATTERN_SIZE	(8ull << 20)
+#define CHUNK		(1ul << 20)
 
 FIXTURE(foreign) {
 	struct ndctl_ctx *nd;
 	struct ndctl_namespace *ndns;	/* the stand-in */
-	struct dm_ctx *ctx;
+	struct dm_ctx *ctx;		/* holds the region's lock */
 	char region[32];
 	char name[64];
+	char blk[32];			/* its block device, pmemX */
+	char uuid_s[40];
 	uuid_t uuid;
+	unsigned int seed;
 };
 
-/* The stand-in, found again by its exact name. */
-static struct ndctl_namespace *find_by_name(struct ndctl_ctx *nd,
-					    const char *name)
+static int env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "1");
+}
+
+static struct ndctl_namespace *find_by_uuid(struct ndctl_ctx *nd,
+					    const uuid_t uu)
 {
 	struct ndctl_namespace *ndns;
 	struct ndctl_region *region;
 	struct ndctl_bus *bus;
+	uuid_t u;
 
 	ndctl_bus_foreach(nd, bus)
 		ndctl_region_foreach(bus, region)
-			ndctl_namespace_foreach(region, ndns)
-				if (!strcmp(ndctl_namespace_get_alt_name(ndns),
-					    name))
+			ndctl_namespace_foreach(region, ndns) {
+				if (!ndctl_namespace_get_size(ndns))
+					continue;
+				ndctl_namespace_get_uuid(ndns, u);
+				if (!memcmp(u, uu, sizeof(u)))
 					return ndns;
+			}
 	return NULL;
+}
+
+/* A seeded pattern: xorshift32, one 32-bit word at a time. */
+static void pattern(unsigned int *state, unsigned char *buf, size_t len)
+{
+	unsigned int x = *state;
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		memcpy(buf + i, &x, 4);
+	}
+	*state = x;
+}
+
+/* Write (@write) or compare the pattern through /dev/@blk; 0 when equal. */
+static int pattern_io(const char *blk, unsigned int seed, bool write,
+		      char *why, size_t len)
+{
+	unsigned char *want, *got;
+	unsigned int st = seed;
+	char dev[64];
+	size_t off;
+	int fd, rc = 0;
+
+	snprintf(dev, sizeof(dev), "/dev/%s", blk);
+	fd = open(dev, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, len, "open %s: %s", dev, strerror(errno));
+		return -errno;
+	}
+	want = malloc(CHUNK);
+	got = malloc(CHUNK);
+	if (!want || !got) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!write)
+		ioctl(fd, BLKFLSBUF, 0);	/* read the device, not a cache */
+	for (off = 0; off < PATTERN_SIZE && !rc; off += CHUNK) {
+		pattern(&st, want, CHUNK);
+		if (write) {
+			if (pwrite(fd, want, CHUNK, off) != (ssize_t)CHUNK) {
+				snprintf(why, len, "write %s: %s", dev,
+					 strerror(errno));
+				rc = -EIO;
+			}
+			continue;
+		}
+		if (pread(fd, got, CHUNK, off) != (ssize_t)CHUNK) {
+			snprintf(why, len, "read %s: %s", dev, strerror(errno));
+			rc = -EIO;
+		} else if (memcmp(want, got, CHUNK)) {
+			snprintf(why, len, "%s differs in the MiB at %zu",
+				 dev, off);
+			rc = -EILSEQ;
+		}
+	}
+	if (write && !rc && fsync(fd)) {
+		snprintf(why, len, "fsync %s: %s", dev, strerror(errno));
+		rc = -EIO;
+	}
+out:
+	free(want);
+	free(got);
+	close(fd);
+	return rc;
 }
 
 FIXTURE_SETUP(foreign)
 {
-	struct ndctl_region *region;
+	struct ndctl_region *region = NULL, *r;
+	struct ndctl_bus *bus;
 	char why[DM_MSG_LEN];
+	const char *blk;
 	int rc;
 
 	if (geteuid())
 		SKIP(return, "must be run as root");
+	dm_catch_signals();
 	rc = dm_new(&self->ctx);
 	if (rc)
 		SKIP(return, "libndctl context: %s", strerror(-rc));
-	/* A region free of foreign namespaces, where the stand-in goes. */
+	/* The region the stand-in goes into; we hold its lock from here. */
 	rc = dm_select_region(self->ctx, getenv("DEVMEM_REGION"),
-			      2 * FOREIGN_SIZE, false, why, sizeof(why));
+			      3 * FOREIGN_SIZE,
+			      (env_on("DEVMEM_ALLOW_FOREIGN") ?
+			       DM_SEL_ALLOW_FOREIGN : 0) |
+			      (env_on("DEVMEM_NO_WAIT") ? DM_SEL_NO_WAIT : 0),
+			      why, sizeof(why));
 	if (rc)
 		SKIP(return, "%s", why);
 	snprintf(self->region, sizeof(self->region), "%s",
 		 dm_region_name(self->ctx));
-	dm_unref(self->ctx);
-	self->ctx = NULL;
 
 	ASSERT_EQ(0, ndctl_new(&self->nd));
-	region = NULL;
-	{
-		struct ndctl_region *r;
-		struct ndctl_bus *bus;
-
-		ndctl_bus_foreach(self->nd, bus)
-			ndctl_region_foreach(bus, r)
-				if (!strcmp(ndctl_region_get_devname(r),
-					    self->region))
-					region = r;
-	}
+	ndctl_bus_foreach(self->nd, bus)
+		ndctl_region_foreach(bus, r)
+			if (!strcmp(ndctl_region_get_devname(r), self->region))
+				region = r;
 	ASSERT_NE(NULL, region);
-	snprintf(self->name, sizeof(self->name), "user-data-%d", getpid());
+	snprintf(self->name, sizeof(self->name), DM_TAG_PREFIX "user-%d",
+		 getpid());
 	ASSERT_EQ(sizeof(uuid_t), getrandom(self->uuid, sizeof(uuid_t), 0));
 	self->uuid[6] = (self->uuid[6] & 0x0f) | 0x40;
 	self->uuid[8] = (self->uuid[8] & 0x3f) | 0x80;
@@ -105,38 +200,70 @@ FIXTURE_SETUP(foreign)
 	ASSERT_EQ(0, ndctl_namespace_set_uuid(self->ndns, self->uuid));
 	ASSERT_EQ(0, ndctl_namespace_set_alt_name(self->ndns, self->name));
 	ASSERT_EQ(0, ndctl_namespace_set_size(self->ndns, FOREIGN_SIZE));
-	/* In use, as a user's would be: a raw pmem block device. */
+	/* In use, as a user's would be: a raw pmem block device with data. */
 	ndctl_namespace_set_enforce_mode(self->ndns, NDCTL_NS_MODE_RAW);
 	ASSERT_LE(0, ndctl_namespace_enable(self->ndns));
-	TH_LOG("stand-in user namespace %s '%s' in %s",
-	       ndctl_namespace_get_devname(self->ndns), self->name,
+	blk = ndctl_namespace_get_block_device(self->ndns);
+	ASSERT_NE(NULL, blk);
+	snprintf(self->blk, sizeof(self->blk), "%s", blk);
+	self->seed = getpid() | 1;
+	ASSERT_EQ(0, pattern_io(self->blk, self->seed, true, why,
+				sizeof(why))) TH_LOG("%s", why);
+	TH_LOG("stand-in user namespace %s '%s' (/dev/%s, 8 MiB of pattern) in %s",
+	       ndctl_namespace_get_devname(self->ndns), self->name, self->blk,
 	       self->region);
-	ASSERT_EQ(0, dm_new(&self->ctx));
 }
 
 FIXTURE_TEARDOWN(foreign)
 {
 	struct ndctl_namespace *ndns;
+	char why[DM_MSG_LEN];
+	uuid_t uu;
 
 	dm_unref(self->ctx);
 	if (!self->nd)
 		return;
-	/* Only the namespace this test made, by its exact name. */
-	ndns = self->ndns ? find_by_name(self->nd, self->name) : NULL;
+	ndctl_invalidate(self->nd);
+	ndns = self->ndns ? find_by_uuid(self->nd, self->uuid) : NULL;
+	if (self->ndns) {
+		/* Exactly as it was made: metadata and bytes. */
+		EXPECT_NE(NULL, ndns) TH_LOG("the stand-in %s is gone",
+					     self->name);
+	}
 	if (ndns) {
-		ndctl_namespace_disable_invalidate(ndns);
+		EXPECT_EQ(FOREIGN_SIZE, ndctl_namespace_get_size(ndns));
+		EXPECT_STREQ(self->name, ndctl_namespace_get_alt_name(ndns));
+		EXPECT_TRUE(ndctl_namespace_is_enabled(ndns));
+		EXPECT_EQ(NDCTL_NS_MODE_RAW, ndctl_namespace_get_mode(ndns));
+		ndctl_namespace_get_uuid(ndns, uu);
+		EXPECT_EQ(0, memcmp(uu, self->uuid, sizeof(uu)));
+		EXPECT_EQ(0, pattern_io(self->blk, self->seed, false, why,
+					sizeof(why))) TH_LOG("%s", why);
+		/* Only the namespace this test made, by its uuid. */
+		EXPECT_EQ(0, ndctl_namespace_disable_safe(ndns));
 		EXPECT_EQ(0, ndctl_namespace_delete(ndns));
+		TH_LOG("stand-in intact, removed");
 	}
 	ndctl_unref(self->nd);
 }
 
-/* The region holding it is refused, with a reason naming it. */
+/*
+ * The region holding it is refused, with a reason naming it, although
+ * its name carries the suite's prefix; it has no record.
+ */
 TEST_F(foreign, region_refused)
 {
-	char why[DM_MSG_LEN];
+	char why[DM_MSG_LEN], uuid[40];
+	int i;
 
+	for (i = 0; i < 16; i++)
+		sprintf(uuid + 2 * i + (i >= 4) + (i >= 6) + (i >= 8) +
+			(i >= 10), "%02x", self->uuid[i]);
+	for (i = 8; i <= 23; i += 5)
+		uuid[i] = '-';
+	EXPECT_EQ(-ENOENT, dm_rec_find(uuid, NULL)) TH_LOG("%s", uuid);
 	EXPECT_EQ(-EBUSY, dm_select_region(self->ctx, self->region,
-					   FOREIGN_SIZE, false, why,
+					   FOREIGN_SIZE, 0, why,
 					   sizeof(why)));
 	TH_LOG("refused: %s", why);
 	EXPECT_NE(NULL, strstr(why, "did not create"));
@@ -144,7 +271,7 @@ TEST_F(foreign, region_refused)
 			       ndctl_namespace_get_devname(self->ndns)));
 	/* Allowed explicitly, its free space may be used. */
 	EXPECT_EQ(0, dm_select_region(self->ctx, self->region, FOREIGN_SIZE,
-				      true, why, sizeof(why)));
+				      DM_SEL_ALLOW_FOREIGN, why, sizeof(why)));
 }
 
 /* Cleaning up the suite's namespaces leaves it exactly as it was. */
@@ -154,28 +281,57 @@ TEST_F(foreign, cleanup_leaves_it_alone)
 		.mode = DM_MODE_DEVDAX, .map = DM_MAP_MEM,
 		.align = 2ul << 20, .size = FOREIGN_SIZE,
 	};
-	struct ndctl_namespace *ndns;
-	struct dm_ns *ns;
 	char why[DM_MSG_LEN];
-	uuid_t uu;
+	struct dm_ns *ns;
 
 	ASSERT_EQ(0, dm_select_region(self->ctx, self->region, FOREIGN_SIZE,
-				      true, why, sizeof(why)));
+				      DM_SEL_ALLOW_FOREIGN, why, sizeof(why)));
 	ASSERT_EQ(0, dm_ns_create(self->ctx, &cfg, DM_TAG_PREFIX "safety",
-				  &ns));
-	ASSERT_EQ(0, dm_ns_disable(ns, NULL));
+				  &ns)) TH_LOG("%s", dm_why(self->ctx));
+	ASSERT_EQ(0, dm_ns_disable(ns, NULL)) TH_LOG("%s", dm_why(self->ctx));
 	ASSERT_EQ(0, dm_ns_enable(ns, NULL));
-	/* A crashed run's leftovers: destroy everything tagged. */
-	EXPECT_EQ(1, dm_destroy_tagged(self->ctx));
-	dm_ns_put(ns);	/* destroyed above, through the tag */
+	/* A crashed run's leftovers: destroy what the records say is ours. */
+	EXPECT_EQ(1, dm_destroy_owned(self->ctx, stderr));
+	dm_ns_put(ns);	/* destroyed above, through its record */
+	/* the teardown checks the stand-in */
+}
 
-	ndctl_invalidate(self->nd);
-	ndns = find_by_name(self->nd, self->name);
-	ASSERT_NE(NULL, ndns);
-	EXPECT_EQ(FOREIGN_SIZE, ndctl_namespace_get_size(ndns));
-	EXPECT_TRUE(ndctl_namespace_is_enabled(ndns));
-	ndctl_namespace_get_uuid(ndns, uu);
-	EXPECT_EQ(0, memcmp(uu, self->uuid, sizeof(uu)));
+/* The record decides: without it, our own namespace is not ours. */
+TEST_F(foreign, record_decides)
+{
+	struct dm_ns_config cfg = {
+		.mode = DM_MODE_DEVDAX, .map = DM_MAP_MEM,
+		.align = 2ul << 20, .size = FOREIGN_SIZE,
+	};
+	char why[DM_MSG_LEN];
+	struct dm_rec rec;
+	struct dm_ns *ns;
+
+	ASSERT_EQ(0, dm_select_region(self->ctx, self->region, FOREIGN_SIZE,
+				      DM_SEL_ALLOW_FOREIGN, why, sizeof(why)));
+	ASSERT_EQ(0, dm_ns_create(self->ctx, &cfg, DM_TAG_PREFIX "record",
+				  &ns)) TH_LOG("%s", dm_why(self->ctx));
+	ASSERT_EQ(0, dm_rec_find(dm_ns_uuid(ns), &rec));
+	EXPECT_TRUE(dm_rec_is_self(&rec));
+	EXPECT_STREQ(self->region, rec.region);
+	ASSERT_EQ(0, dm_rec_del(&rec));
+	/* Tag and handle are still ours, the record is not there. */
+	EXPECT_EQ(-EPERM, dm_ns_disable(ns, NULL));
+	TH_LOG("refused: %s", dm_why(self->ctx));
+	EXPECT_NE(NULL, strstr(dm_why(self->ctx), "no record"));
+	EXPECT_EQ(0, dm_destroy_owned(self->ctx, stderr));
+	EXPECT_TRUE(dm_ns_is_enabled(ns));
+	EXPECT_EQ(-EBUSY, dm_select_region(self->ctx, self->region,
+					   FOREIGN_SIZE, 0, why,
+					   sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "2 namespaces")) TH_LOG("%s", why);
+	/* Recorded again, it is ours again. */
+	ASSERT_EQ(0, dm_rec_add(&rec));
+	ASSERT_EQ(0, dm_select_region(self->ctx, self->region, FOREIGN_SIZE,
+				      DM_SEL_ALLOW_FOREIGN, why, sizeof(why)));
+	EXPECT_EQ(0, dm_ns_disable(ns, NULL)) TH_LOG("%s", dm_why(self->ctx));
+	EXPECT_EQ(0, dm_ns_destroy(ns)) TH_LOG("%s", dm_why(self->ctx));
+	EXPECT_EQ(-ENOENT, dm_rec_find(rec.uuid, NULL));
 }
 
 /* The library only creates namespaces carrying its own tag. */
@@ -189,9 +345,143 @@ TEST_F(foreign, untagged_create_refused)
 	struct dm_ns *ns = NULL;
 
 	ASSERT_EQ(0, dm_select_region(self->ctx, self->region, FOREIGN_SIZE,
-				      true, why, sizeof(why)));
+				      DM_SEL_ALLOW_FOREIGN, why, sizeof(why)));
 	EXPECT_EQ(-EINVAL, dm_ns_create(self->ctx, &cfg, "user-data", &ns));
+	EXPECT_EQ(-EINVAL, dm_ns_create(self->ctx, &cfg, DM_TAG_PREFIX "a b",
+					&ns));
 	EXPECT_EQ(NULL, ns);
+}
+
+/* Try the region from a second process; its exit status says how it went. */
+static pid_t second_process(const char *region, unsigned int flags)
+{
+	char why[DM_MSG_LEN];
+	struct dm_ctx *ctx;
+	pid_t pid;
+	int rc;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	if (dm_new(&ctx))
+		_exit(10);
+	rc = dm_select_region(ctx, region, FOREIGN_SIZE,
+			      flags | DM_SEL_ALLOW_FOREIGN, why, sizeof(why));
+	fprintf(stderr, "# second process: %s\n", rc ? why : "got the region");
+	if (rc == -EBUSY && strstr(why, "in use by another devmem process"))
+		_exit(1);
+	_exit(rc ? 11 : 0);
+}
+
+/* A second devmem process on the region refuses (no-wait) or waits. */
+TEST_F(foreign, region_locked)
+{
+	int status;
+	pid_t pid;
+
+	pid = second_process(self->region, DM_SEL_NO_WAIT);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(1, WEXITSTATUS(status));
+
+	pid = second_process(self->region, 0);
+	sleep(2);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG))
+		TH_LOG("the second process did not wait for the lock");
+	dm_release_region(self->ctx);	/* it may go on now */
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Try to make a filesystem on /dev/@blk and mount it; 0 when mounted. */
+static int try_mount(const char *blk, const char *dir)
+{
+	static const char *const fs[][2] = {
+		{ "mke2fs -F", "ext2" }, { "mkfs.ext4 -q -F", "ext4" },
+		{ "mkfs.minix", "minix" }, { "mkfs.vfat", "vfat" },
+	};
+	char cmd[256], dev[80];
+	size_t i;
+
+	snprintf(dev, sizeof(dev), "/dev/%s", blk);
+	for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", fs[i][0],
+			 dev);
+		if (system(cmd))
+			continue;
+		if (!mount(dev, dir, fs[i][1], 0, NULL))
+			return 0;
+	}
+	return -ENODEV;
+}
+
+/*
+ * Never pull out what is in use, even our own: a mounted, an open and a
+ * mapped namespace are refused with the reason; released, they go.
+ */
+TEST_F(foreign, in_use_refused)
+{
+	struct dm_ns_config fsdax = {
+		.mode = DM_MODE_FSDAX, .map = DM_MAP_MEM,
+		.align = 2ul << 20, .size = FOREIGN_SIZE,
+	};
+	struct dm_ns_config devdax = {
+		.mode = DM_MODE_DEVDAX, .map = DM_MAP_MEM,
+		.align = 2ul << 20, .size = FOREIGN_SIZE,
+	};
+	char why[DM_MSG_LEN], dev[64], path[96];
+	char dir[] = "/tmp/devmem-mnt.XXXXXX";
+	struct dm_ns *ns;
+	void *p;
+	int fd;
+
+	ASSERT_EQ(0, dm_select_region(self->ctx, self->region,
+				      2 * FOREIGN_SIZE, DM_SEL_ALLOW_FOREIGN,
+				      why, sizeof(why)));
+	ASSERT_EQ(0, dm_ns_create(self->ctx, &fsdax, DM_TAG_PREFIX "busy",
+				  &ns)) TH_LOG("%s", dm_why(self->ctx));
+	ASSERT_EQ(0, dm_ns_devname(ns, dev, sizeof(dev)));
+	snprintf(path, sizeof(path), "/dev/%s", dev);
+
+	/* open */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBUSY, dm_ns_disable(ns, NULL));
+	TH_LOG("open: refused: %s", dm_why(self->ctx));
+	EXPECT_NE(NULL, strstr(dm_why(self->ctx), "is open in pid"));
+	close(fd);
+
+	/* mounted, where the guest can make a filesystem */
+	ASSERT_NE(NULL, mkdtemp(dir));
+	if (!try_mount(dev, dir)) {
+		EXPECT_EQ(-EBUSY, dm_ns_disable(ns, NULL));
+		TH_LOG("mounted: refused: %s", dm_why(self->ctx));
+		EXPECT_NE(NULL, strstr(dm_why(self->ctx), "is mounted on"));
+		EXPECT_EQ(0, umount(dir));
+	} else {
+		TH_LOG("no mkfs/filesystem here: the mounted case is not tried");
+	}
+	rmdir(dir);
+	/* released: it goes */
+	EXPECT_EQ(0, dm_ns_disable(ns, NULL)) TH_LOG("%s", dm_why(self->ctx));
+	EXPECT_EQ(0, dm_ns_destroy(ns)) TH_LOG("%s", dm_why(self->ctx));
+
+	/* mapped, with its file closed */
+	ASSERT_EQ(0, dm_ns_create(self->ctx, &devdax, DM_TAG_PREFIX "busy",
+				  &ns)) TH_LOG("%s", dm_why(self->ctx));
+	ASSERT_EQ(0, dm_ns_devname(ns, dev, sizeof(dev)));
+	snprintf(path, sizeof(path), "/dev/%s", dev);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 2ul << 20, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-EBUSY, dm_ns_disable(ns, NULL));
+	TH_LOG("mapped: refused: %s", dm_why(self->ctx));
+	EXPECT_NE(NULL, strstr(dm_why(self->ctx), "is mapped by pid"));
+	munmap(p, 2ul << 20);
+	EXPECT_EQ(0, dm_ns_destroy(ns)) TH_LOG("%s", dm_why(self->ctx));
 }
 
 TEST_HARNESS_MAIN
