@@ -39,7 +39,7 @@ expect()
 }
 
 echo "TAP version 13"
-echo "1..17"
+echo "1..19"
 expect clean_run 0 "5 passed, 0 failed, 2 skipped" '' -- clean.ktap
 expect clean_run_on_shrinking_kernel 0 "5 passed, 0 failed, 2 skipped" '' \
 	-- --features shrinks-device-span clean.ktap
@@ -77,4 +77,12 @@ expect bad_features 2 "${sum##*/}: --features: '../x' is not a comma list of [a-
 	'' -- --features ../x clean.ktap
 expect not_a_file 2 "${sum##*/}: cannot read /dev/null (not a readable regular file)" \
 	'' -- /dev/null
+# Recorded in the VM (Debian 6.12, --cycles 1, no devmem_test module):
+# one harness test timed out inside devmem_safety_test, the runner said
+# "exit=1"; two span tests XFAIL, which fails on a shrinking kernel.
+expect recorded_debian_6_12 1 "19 passed, 1 failed, 23 skipped" \
+	'^FAILED: .*not ok 5 foreign.region_locked$' -- debian-6.12-recorded.ktap
+expect recorded_as_if_shrinking 1 "17 passed, 3 failed, 23 skipped" \
+	'ok 10 ns_cycle.devdax_1g.span_returns_after_remove .*XFAIL of a span test' \
+	-- --features shrinks-device-span debian-6.12-recorded.ktap
 exit $failed
