@@ -275,6 +275,43 @@ def main():
         d["environment"]["kernel"]["config_hash"] = "md5:1234"
     write("bad-config-hash.json", mutate(config_hash))
 
+    # QEMU icount: instruction counts, consistent with the accel.
+    def icount_units(d, unit="insn", per_page="insn/page"):
+        for r in d["results"]:
+            for m in r["metrics"].values():
+                if m["unit"] == "ns":
+                    m["unit"] = unit
+                elif m["unit"] == "ns/page":
+                    m["unit"] = per_page
+
+    def icount_no_shift(d):
+        d["environment"]["accel"] = "tcg-icount"
+        icount_units(d)
+    write("bad-icount-no-shift.json", mutate(icount_no_shift))
+
+    def icount_shift3(d):
+        icount_no_shift(d)
+        d["environment"]["icount_shift"] = 3
+    write("bad-icount-shift.json", mutate(icount_shift3))
+
+    def icount_ns(d):
+        d["environment"]["accel"] = "tcg-icount"
+        d["environment"]["icount_shift"] = 0
+    write("bad-icount-ns.json", mutate(icount_ns))
+
+    def insn_tcg(d):
+        icount_units(d)
+    write("bad-insn-tcg.json", mutate(insn_tcg))
+
+    def shift_tcg(d):
+        d["environment"]["icount_shift"] = 0
+    write("bad-shift-tcg.json", mutate(shift_tcg))
+
+    def icount(d):
+        icount_no_shift(d)
+        d["environment"]["icount_shift"] = 0
+    write("valid-icount.json", mutate(icount))
+
     # Same machine, another accelerator: refused by devmem-compare.
     def kvm(d):
         d["environment"]["accel"] = "kvm"

@@ -346,6 +346,16 @@ BAD(qemu_args, "bad-qemu-args.json",
 	"environment.qemu.args[1]: not a string (found a number)");
 BAD(config_hash, "bad-config-hash.json",
 	"environment.kernel.config_hash: expected \"sha256:\" and 64 hex digits");
+BAD(icount_no_shift, "bad-icount-no-shift.json",
+	"environment: missing required field \"icount_shift\"");
+BAD(icount_shift, "bad-icount-shift.json",
+	"environment.icount_shift: shift 3 is not supported");
+BAD(icount_ns, "bad-icount-ns.json",
+	"results[0].metrics.add_ns.unit: \"ns\" in a tcg-icount run");
+BAD(insn_tcg, "bad-insn-tcg.json",
+	"results[0].metrics.add_ns.unit: \"insn\" outside a tcg-icount run");
+BAD(shift_tcg, "bad-shift-tcg.json",
+	"environment.icount_shift: only a tcg-icount run has an icount shift");
 FIXTURE_VARIANT_ADD(bad_input, missing_file)
 {
 	.file = "no-such-file.json", .message = "cannot open: No such file",
@@ -698,6 +708,139 @@ TEST(env_diff)
 	EXPECT_STREQ("", msg);
 	dm_results_free(a);
 	dm_results_free(b);
+}
+
+/*
+ * tcg-icount: the writer passes ns as anywhere, the file says insn (and
+ * insn/page), the reader gets DM_UNIT_INSN back; other units stay; a
+ * shift other than 0 cannot be recorded; the shift is a machine field.
+ */
+TEST(icount_units)
+{
+	struct dm_env env = {
+		.kernel_release = "6.12.0", .kernel_version = "#1",
+		.cmdline = "console=ttyS0", .kernel_name = "debian-6.12",
+		.accel = "tcg-icount", .cpu_model = "QEMU", .cpu_count = 2,
+		.memory_bytes = 2ULL << 30, .tracing = "function_graph",
+	};
+	static const struct dm_config cfg = {
+		.mode = "devdax", .map = "mem", .align_bytes = 2 << 20,
+		.size_bytes = 1 << 30, .driver = "sysfs",
+	};
+	const int64_t ns[] = { 3425074, 3425096, 3425658 };
+	const double nspp[] = { 13.06, 13.07, 13.07 };
+	const int64_t pages[] = { 1024, 1024, 1024 };
+	char path[512], err[DM_ERR_LEN] = "", msg[1024];
+	struct dm_results *res, *back, *full;
+	struct dm_result *r;
+	json_object *root, *o;
+	struct dm_scale sc;
+
+	ASSERT_EQ(0, dm_results_new(&res));
+	env.icount_shift = 3;
+	EXPECT_EQ(-EINVAL, dm_results_set_env(res, &env));
+	env.icount_shift = 0;
+	ASSERT_EQ(0, dm_results_set_env(res, &env));
+	ASSERT_EQ(0, dm_results_set_param_int(res, "warmup", 1));
+	ASSERT_EQ(0, dm_results_set_param_int(res, "cycles", 3));
+	ASSERT_EQ(0, dm_results_add_result(res, &cfg, &r));
+	ASSERT_EQ(0, dm_result_add_metric_int(r, "phase.x_ns", DM_UNIT_NS,
+					      DM_BETTER_LOWER, ns, 3));
+	ASSERT_EQ(0, dm_result_add_metric(r, "x_ns_per_page",
+					  DM_UNIT_NS_PER_PAGE,
+					  DM_BETTER_LOWER, nspp, 3));
+	ASSERT_EQ(0, dm_result_add_metric_int(r, "memmap_pages",
+					      DM_UNIT_PAGES, DM_BETTER_LOWER,
+					      pages, 3));
+	ASSERT_EQ(0, dm_results_to_json(res, &root, err, sizeof(err)))
+		TH_LOG("%s", err);
+	o = json_object_object_get(json_object_array_get_idx(
+		json_object_object_get(root, "results"), 0), "metrics");
+	EXPECT_STREQ("insn", json_object_get_string(json_object_object_get(
+		json_object_object_get(o, "phase.x_ns"), "unit")));
+	EXPECT_STREQ("insn/page", json_object_get_string(
+		json_object_object_get(json_object_object_get(o,
+			"x_ns_per_page"), "unit")));
+	EXPECT_STREQ("pages", json_object_get_string(json_object_object_get(
+		json_object_object_get(o, "memmap_pages"), "unit")));
+	EXPECT_EQ(0, json_object_get_int(json_object_object_get(
+		json_object_object_get(root, "environment"), "icount_shift")));
+	ASSERT_EQ(0, dm_results_from_json(root, "icount", &back, err,
+					  sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(DM_UNIT_INSN, dm_result_find_metric(back->results[0],
+						      "phase.x_ns")->unit);
+	EXPECT_EQ(DM_UNIT_INSN_PER_PAGE,
+		  dm_result_find_metric(back->results[0],
+					"x_ns_per_page")->unit);
+	EXPECT_EQ(DM_UNIT_PAGES, dm_result_find_metric(back->results[0],
+						       "memmap_pages")->unit);
+	json_object_put(root);
+
+	/* Written again from what was read: still insn, still valid. */
+	ASSERT_EQ(0, dm_results_to_json(back, &root, err, sizeof(err)))
+		TH_LOG("%s", err);
+	json_object_put(root);
+
+	/* Scaled as instructions, never as time. */
+	sc = dm_unit_scale(DM_UNIT_INSN, 3425074);
+	EXPECT_EQ(1e6, sc.div);
+	EXPECT_STREQ("Minsn", sc.suffix);
+	sc = dm_unit_scale(DM_UNIT_INSN, 942);
+	EXPECT_STREQ("insn", sc.suffix);
+	sc = dm_unit_scale(DM_UNIT_INSN_PER_PAGE, 13.07);
+	EXPECT_STREQ("insn/page", sc.suffix);
+	EXPECT_TRUE(dm_unit_is_integer(DM_UNIT_INSN));
+	EXPECT_TRUE(dm_unit_is_duration(DM_UNIT_INSN));
+	EXPECT_FALSE(dm_unit_is_duration(DM_UNIT_PAGES));
+	EXPECT_EQ(DM_UNIT_NS, dm_unit_for_accel(DM_UNIT_NS, "tcg"));
+	EXPECT_EQ(DM_UNIT_INSN, dm_unit_for_accel(DM_UNIT_NS, "tcg-icount"));
+
+	dm_results_free(back);
+
+	/* accel and icount_shift both differ from the same run under tcg. */
+	ASSERT_EQ(0, dm_results_load(data_path("valid-full.json", path,
+					       sizeof(path)), &full, err,
+				     sizeof(err)));
+	ASSERT_EQ(0, dm_results_load(data_path("valid-icount.json", path,
+					       sizeof(path)), &back, err,
+				     sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(2, dm_results_env_diff(full, back, DM_ENV_MACHINE, msg,
+					 sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "environment.icount_shift: null in"))
+		TH_LOG("%s", msg);
+	dm_results_free(full);
+	dm_results_free(back);
+	dm_results_free(res);
+}
+
+/*
+ * A run recorded under tcg-icount here (Debian 6.12, devdax 2M 1 GiB,
+ * 5 cycles): every duration in insn, no bandwidth metric, shift 0.
+ */
+TEST(load_recorded_icount)
+{
+	char path[512], err[DM_ERR_LEN] = "";
+	const struct dm_metric *m;
+	struct dm_results *res;
+	const struct dm_result *r;
+	size_t i;
+
+	ASSERT_EQ(0, dm_results_load(data_path("recorded-icount.json", path,
+					       sizeof(path)), &res, err,
+				     sizeof(err))) TH_LOG("%s", err);
+	r = res->results[0];
+	for (i = 0; i < r->nr_metrics; i++) {
+		m = &r->metrics[i];
+		EXPECT_NE(DM_UNIT_NS, m->unit);
+		EXPECT_NE(DM_UNIT_BYTES_PER_SEC, m->unit) TH_LOG("%s", m->name);
+	}
+	m = dm_result_find_metric(r, "phase.move_pfn_range_to_zone_ns");
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(DM_UNIT_INSN, m->unit);
+	EXPECT_TRUE(m->summary.min == m->summary.max);
+	EXPECT_NULL(dm_result_find_metric(r, "memmap_bw_ratio"));
+	EXPECT_NULL(dm_result_find_metric(r, "memset_bytes_per_sec"));
+	dm_results_free(res);
 }
 
 /* Rounds of one kernel: samples concatenated, summaries recomputed. */
