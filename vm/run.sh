@@ -353,15 +353,16 @@ if [ -z "$status" ]; then
 		reason="stopped without an exit status (qemu exit $qrc)"
 	fi
 	warn "guest failed: $reason; console log: $run/console.log"
-	tail -n 30 "$run/console.log" >&2 2>/dev/null || true
+	# The console is the guest's: control characters are shown, not sent.
+	tail -n 30 "$run/console.log" 2>/dev/null | tr -d '\r' | cat -v >&2 || true
 	exit 1
 fi
 if [ -n "$problems" ]; then
 	warn "the kernel reported problems (console log: $run/console.log):"
-	echo "$problems" >&2
+	echo "$problems" | cat -v >&2
 	exit 1
 fi
-[ "$status" = 125 ] && { warn "guest set-up failed; console log: $run/console.log"; tail -n 20 "$run/console.log" >&2; exit 1; }
+[ "$status" = 125 ] && { warn "guest set-up failed; console log: $run/console.log"; tail -n 20 "$run/console.log" | tr -d '\r' | cat -v >&2; exit 1; }
 echo "vm: guest exit status $status after ${elapsed}s ($accel)" >&2
 failed=0
 [ "$status" = 0 ] || [ "$keep" = 1 ] || keep=1
