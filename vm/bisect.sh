@@ -166,9 +166,20 @@ git -C "$ksrc" merge-base --is-ancestor "$good_c" "$bad_c" ||
 [ ! -e "$(git -C "$ksrc" rev-parse --git-path BISECT_LOG)" ] ||
 	fail "KSRC=$ksrc is already bisecting; run 'git bisect reset' there"
 [ -x "$compare" ] || fail "no $compare; run: make"
+# --calibration: make calibrate's JSON (its runs go to devmem-compare), or
+# devmem-compare's own comma-separated list of runs.
 if [ -n "$calibration" ]; then
-	[ -s "$calibration" ] || fail "--calibration: no file '$calibration'"
-	calibration=$(cd "$(dirname "$calibration")" && pwd)/$(basename "$calibration")
+	case $calibration in
+	*,*)	;;
+	*)	[ -s "$calibration" ] ||
+			fail "--calibration: no file '$calibration'"
+		list=$(jq -r 'if .schema == "devmem-calibration/1"
+			then .runs | join(",") else error("not one") end' \
+			"$calibration" 2>/dev/null) ||
+			fail "--calibration: '$calibration' is not a make calibrate file (vm/calibrate.sh)"
+		calibration=$list
+		;;
+	esac
 fi
 [ ${#bench_args[@]} -gt 0 ] || bench_args=("${DEFAULT_BENCH_ARGS[@]}")
 for a in "${vm_args[@]}" "${bench_args[@]}" "${compare_args[@]}"; do

@@ -15,15 +15,15 @@
 # at other points of the cycles in every boot.  For every configuration
 # and metric it writes to FILE (default results/calibration/<kernel>.json):
 #   medians        the per-boot medians
-#   between_pct    their range, in percent of the smallest
+#   between_pct    their range, in percent of their mean (the spread
+#                  devmem-compare --calibration judges a row with)
 #   within_pct     the largest interquartile range of the cycles of one
 #                  boot, in percent of that boot's median
-#   tolerance_pct  the change two boots of this kernel can show by chance
-#                  (99%: the range times 2.576 x sqrt 2 / d2(K), d2 the
-#                  expected range of K normal samples in sigmas)
 #   exact          between_pct and within_pct both at most 0.1
-# `devmem-compare --calibration FILE` does not flag a row whose change is
-# within its tolerance.  The boots' results stay in DIR (default: next to
+# and `runs`, the boots' result files: `devmem-compare
+# --calibration=RUN1,RUN2,...` (printed at the end) flags a row only when
+# its change is beyond both the threshold and that row's spread, and says
+# which rows are exact.  The boots' results stay in DIR (default: next to
 # FILE, <FILE without .json>.runs/); --reuse computes the calibration
 # from the boot-*.json already there without booting.
 #
@@ -129,13 +129,14 @@ for ((i = 1; reuse == 0 && i <= boots; i++)); do
 	files+=("$f")
 done
 
-# d2(K): the expected range of K standard normal samples.
-d2=$(awk -v k="$boots" 'BEGIN {
-	split("0 1.128 1.693 2.059 2.326 2.534 2.704 2.847 2.970 3.078", d)
-	print d[k] }')
+abs=()
+for f in "${files[@]}"; do
+	abs+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+done
+runs_list=$(IFS=,; echo "${abs[*]}")
 
 tmp=$out.tmp
-jq -n --argjson d2 "$d2" --arg kernel "$kname" --arg seed "$seed" '
+jq -n --arg kernel "$kname" --arg seed "$seed" --arg runlist "$runs_list" '
 def median: sort | if length == 0 then null
 	elif length % 2 == 1 then .[(length - 1) / 2]
 	else (.[length / 2 - 1] + .[length / 2]) / 2 end;
@@ -160,7 +161,7 @@ def pct(a; b): if b == 0 then (if a == 0 then 0 else null end)
 	seeds: [range($runs | length) | . + ($seed | tonumber)],
 	parameters: ($runs[0].parameters | del(.perturb_seed)),
 	exact_pct: 0.1,
-	tolerance_factor: (2.576 * (2 | sqrt) / $d2),
+	runs: ($runlist | split(",")),
 	rows: [
 		$runs[0].results[] | select(.metrics != null) | .id as $id
 		| .metrics | to_entries[] | .key as $m | .value.unit as $u
@@ -169,7 +170,8 @@ def pct(a; b): if b == 0 then (if a == 0 then 0 else null end)
 		   | select(length > 0)] as $s
 		| select(($s | length) == ($runs | length))
 		| ($s | map(median)) as $med
-		| pct(($med | max) - ($med | min); $med | min) as $between
+		| pct(($med | max) - ($med | min); ($med | add) / ($med | length))
+			as $between
 		| ([$s[] | pct(quant(0.75) - quant(0.25); median)]
 		   | if any(. == null) then null else max end) as $within
 		| {
@@ -177,8 +179,6 @@ def pct(a; b): if b == 0 then (if a == 0 then 0 else null end)
 			medians: $med,
 			between_pct: $between,
 			within_pct: $within,
-			tolerance_pct: (if $between == null then null
-				else $between * 2.576 * (2 | sqrt) / $d2 end),
 			exact: ($between != null and $within != null and
 				$between <= 0.1 and $within <= 0.1)
 		}
@@ -190,6 +190,7 @@ jq -r '"calibration of \(.kernel) (\(.boots) perturbed boots, \(.accel)):",
 	(.rows | map(select(.exact)) | "  exact (spread <= 0.1%): \(length) rows"),
 	(.rows | map(select(.exact | not))
 	 | "  moving under perturbation: \(length) rows",
-	   (sort_by(-(.tolerance_pct // 1e9))[]
-	    | "    \(.config) \(.metric): between boots \(.between_pct // "n/a" | tostring | .[0:6])%, within \(.within_pct // "n/a" | tostring | .[0:6])%, tolerance \(.tolerance_pct // "n/a" | tostring | .[0:6])%"))' "$out"
+	   (sort_by(-(.between_pct // 1e9))[]
+	    | "    \(.config) \(.metric): between boots \(.between_pct // "n/a" | tostring | .[0:6])%, within a boot \(.within_pct // "n/a" | tostring | .[0:6])%"))' "$out"
 echo "calibration: $out (boots in $runs)" >&2
+echo "compare with: devmem-compare --calibration=$runs_list ..." >&2
