@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Count the results in KTAP logs:
-#   vm/ktap-summary.sh [--features LIST] LOG...
+#   vm/ktap-summary.sh [--features LIST] LOG... [--features LIST LOG...]
 #
 # Nesting is read as run_kselftest.sh prints it: each leading "# " (or
 # four spaces) is one level down, so a harness's own results are "# ok N
@@ -26,7 +26,8 @@
 # listed, XFAIL on "not ok", XPASS and TODO are failures.  With --features
 # (or $DEVMEM_KERNEL_FEATURES) holding shrinks-device-span, an XFAIL of a
 # span test (span_returns_after_remove, span_returns_to_baseline) is a
-# failure: that kernel claims to shrink the span.
+# failure: that kernel claims to shrink the span.  --features applies to
+# the logs after it, so one call can summarise several kernels' logs.
 # Prints the XFAILs and the failures, then exactly one closing line
 # "N passed, N failed, N skipped".  Exit status: 0 when nothing failed and
 # every log holds a result, 1 otherwise, 2 on bad usage.
@@ -34,41 +35,52 @@ set -u
 
 usage()
 {
-	echo "usage: ${0##*/} [--features LIST] LOG..." >&2
+	echo "usage: ${0##*/} [--features LIST] LOG... [--features LIST LOG...]" >&2
 	exit 2
 }
 
+# Options may come between logs: --features applies to the logs after it
+# (make check summarises the logs of several kernels in one go).  Each log
+# becomes an awk operand, preceded by the assignment of its shrinks flag.
 features=${DEVMEM_KERNEL_FEATURES:-}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--features)	[ $# -ge 2 ] || usage; features=$2; shift 2 ;;
-	--features=*)	features=${1#*=}; shift ;;
-	--)		shift; break ;;
-	-h|--help)	sed -n '4,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	-*)		echo "${0##*/}: unknown option '$1'" >&2; usage ;;
-	*)		break ;;
-	esac
-done
-[ $# -gt 0 ] || usage
-[[ $features =~ ^[a-z0-9,-]*$ ]] ||
-	{ echo "${0##*/}: --features: '$features' is not a comma list of [a-z0-9-] words" >&2; exit 2; }
-
+operands=()
+nlogs=0
 empty=0
-for f in "$@"; do
+opts=1
+while [ $# -gt 0 ]; do
+	[ $opts = 1 ] && case $1 in
+	--features)	[ $# -ge 2 ] || usage; features=$2; shift 2; continue ;;
+	--features=*)	features=${1#*=}; shift; continue ;;
+	--)		opts=0; shift; continue ;;
+	-h|--help)	sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*)		echo "${0##*/}: unknown option '$1'" >&2; usage ;;
+	esac
+	f=$1
+	shift
+	if ! [[ $features =~ ^[a-z0-9,-]*$ ]]; then
+		echo "${0##*/}: --features: '$features' is not a comma list of [a-z0-9-] words" >&2
+		exit 2
+	fi
 	if [ ! -f "$f" ] || [ ! -r "$f" ]; then
 		echo "${0##*/}: cannot read $f (not a readable regular file)" >&2
 		exit 2
 	fi
+	# awk would take "name=..." for an assignment.
+	[[ $f =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] && f=./$f
 	if ! grep -qE '^((# )|    )*(not )?ok [0-9]+' "$f"; then
 		echo "NO RESULTS: $f"
 		empty=1
 	fi
+	case ,$features, in
+	*,shrinks-device-span,*)	operands+=(shrinks=1) ;;
+	*)				operands+=(shrinks=0) ;;
+	esac
+	operands+=("$f")
+	nlogs=$((nlogs + 1))
 done
+[ "$nlogs" -gt 0 ] || usage
 
-shrinks=0
-case ,$features, in *,shrinks-device-span,*) shrinks=1 ;; esac
-
-awk -v shrinks="$shrinks" '
+awk '
 function reset(k) {
 	plan[k] = -1; got[k] = 0; leaves[k] = 0; bad[k] = 0; bail[k] = ""
 }
@@ -240,5 +252,5 @@ END {
 	for (i = 1; i <= nf; i++) print "FAILED: " failed[i]
 	printf "%d passed, %d failed, %d skipped\n", pass, fail, skip
 	exit fail > 0
-}' "$@" || exit 1
+}' "${operands[@]}" || exit 1
 exit $empty

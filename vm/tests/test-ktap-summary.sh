@@ -39,7 +39,7 @@ expect()
 }
 
 echo "TAP version 13"
-echo "1..19"
+echo "1..20"
 expect clean_run 0 "5 passed, 0 failed, 2 skipped" '' -- clean.ktap
 expect clean_run_on_shrinking_kernel 0 "5 passed, 0 failed, 2 skipped" '' \
 	-- --features shrinks-device-span clean.ktap
@@ -73,6 +73,8 @@ expect steps_without_plan 1 "2 passed, 1 failed, 0 skipped" \
 	'not ok 3 module-debian-6.1' -- steps-without-plan.ktap
 expect several_logs 1 "8 passed, 1 failed, 2 skipped" \
 	'timeout-after-subtests.ktap: .*TIMEOUT' -- clean.ktap timeout-after-subtests.ktap
+expect features_per_log 1 "6 passed, 2 failed, 0 skipped" \
+	'' -- xfail-span.ktap --features shrinks-device-span xfail-span.ktap
 expect bad_features 2 "${sum##*/}: --features: '../x' is not a comma list of [a-z0-9-] words" \
 	'' -- --features ../x clean.ktap
 expect not_a_file 2 "${sum##*/}: cannot read /dev/null (not a readable regular file)" \
