@@ -18,6 +18,12 @@
 #   a.json b.json                  each side merged (a results file)
 #   report.txt report.md report.json   the comparison, three formats
 #
+# Without KVM the boots run under tcg-icount (vm/run-bench.sh): durations
+# are instruction counts, devmem-compare's default threshold is then 1%,
+# and its exact and near-exact rows need only one round a side (--rounds
+# 1); more rounds are for the rows that sleep and stay noisy.  A boot's
+# accelerator is in its JSON; rounds under different ones are refused.
+#
 # --reuse-a FILE takes FILE (an earlier run of A with the same matrix) as
 # A's first round instead of booting.  --compare-arg passes one option to
 # devmem-compare (e.g. --compare-arg --threshold=3).  A boot that brings
@@ -39,7 +45,7 @@ DEFAULT_BENCH_ARGS=(-s "256M,1G" -n 10 -w 2 -b 0)
 
 usage()
 {
-	sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,37p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 fail()
