@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Debian package resolution for the kernel fetchers: which version of a
 # companion package satisfies a Depends relation, and which kernel's set
 # (image + headers + -common + kbuild) can be completed from the archive.

@@ -44,8 +44,9 @@ debian:linux-image-*.deb) ;;
 esac
 version=${src#debian:linux-image-"$release"_}
 version=${version%_*.deb}
-[ -n "$version" ] && [ "$version" != "$src" ] ||
+if [ -z "$version" ] || [ "$version" = "$src" ]; then
 	die "cannot read the Debian version from '$src'"
+fi
 
 debs=$DEVMEM_CACHE/deb
 mkdir -p "$debs"
@@ -68,7 +69,9 @@ fetch()
 	if [ ! -f "$deb" ]; then
 		(cd "$debs" && apt-get download -q "$pkg=$ver" >&2) ||
 			die "apt-get download $pkg=$ver failed"
-		deb=$(ls "$debs/${pkg}_${ver/:/%3a}_"*.deb | head -n 1)
+		deb=$(find "$debs" -maxdepth 1 -name "${pkg}_${ver/:/%3a}_*.deb" |
+			head -n 1)
+		[ -n "$deb" ] || die "apt-get download $pkg=$ver gave no .deb"
 	fi
 	echo "$deb"
 }

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the vm/ scripts: messages, the cache layout and kernel
 # name resolution.  Sourced, never run.
 
@@ -46,8 +47,8 @@ resolve_kernel()
 	fi
 	case $spec in
 	debian-6.12|debian-6.1)
-		d=$(ls -d "$KERNELS_DIR/$spec".*-amd64 2>/dev/null |
-			sort -V | tail -n 1)
+		d=$(printf '%s\n' "$KERNELS_DIR/$spec".*-amd64 | sort -V |
+			tail -n 1)
 		[ -n "$d" ] && is_kernel_dir "$d" && { echo "$d"; return 0; }
 		die "kernel '$spec' is not in the cache; run: make deps KERNELS='$spec'"
 		;;
@@ -60,5 +61,5 @@ resolve_kernel()
 		echo "$spec"
 		return 0
 	fi
-	die "unknown kernel '$spec': not a kernel dir, a bzImage, or one of debian-6.12, debian-6.1, $(ls "$KERNELS_DIR" 2>/dev/null | tr '\n' ' ')"
+	die "unknown kernel '$spec': not a kernel dir, a bzImage, or one of debian-6.12, debian-6.1, $(find "$KERNELS_DIR" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)"
 }
