@@ -203,7 +203,7 @@ series_features()
 
 # --- options ---------------------------------------------------------------
 
-series= rev= debug=0 ksrc=
+series='' rev='' debug=0 ksrc=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--series|--rev|--ksrc)
@@ -276,11 +276,13 @@ done
 if [ -n "$ksrc" ]; then
 	[ -d "$ksrc" ] || die "KSRC=$ksrc is not a directory"
 	ksrc=$(cd "$ksrc" && pwd)
-	[ -f "$ksrc/Makefile" ] && [ -f "$ksrc/Kconfig" ] &&
-		[ -f "$ksrc/arch/x86/configs/x86_64_defconfig" ] ||
+	if [ ! -f "$ksrc/Makefile" ] || [ ! -f "$ksrc/Kconfig" ] ||
+	   [ ! -f "$ksrc/arch/x86/configs/x86_64_defconfig" ]; then
 		die "KSRC=$ksrc is not a Linux source tree (no Makefile, Kconfig or arch/x86/configs/x86_64_defconfig)"
-	[ ! -e "$ksrc/.config" ] && [ ! -d "$ksrc/include/config" ] ||
+	fi
+	if [ -e "$ksrc/.config" ] || [ -d "$ksrc/include/config" ]; then
 		die "KSRC=$ksrc is not clean (it has a .config); run 'make mrproper' there"
+	fi
 	# Any change to the tree (path, size, mtime of a file) makes a new copy.
 	fp=$(cd "$ksrc" && find . -path ./.git -prune -o \( -type f -o -type l \) \
 		-printf '%P\t%s\t%T@\n' | LC_ALL=C sort | sha256)

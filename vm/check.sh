@@ -15,7 +15,7 @@
 # non-zero on any failure.  CHECK_CYCLES sets the kselftest cycle count.
 set -u
 . "$(dirname "$0")/lib.sh"
-cd "$DEVMEM_TOP"
+cd "$DEVMEM_TOP" || exit 1
 
 BUILD=${BUILD:-$DEVMEM_CACHE/build}
 logs=$BUILD/check

@@ -59,9 +59,9 @@ ln -sf /proc/self/fd/2 /dev/stderr
 ln -sf /proc/mounts /etc/mtab
 say "start $(uname -r)"
 
-for m in $(cat /etc/devmem/modules); do
+while read -r m; do
 	modprobe "$m" || { say "modprobe $m failed"; finish 125; }
-done
+done < /etc/devmem/modules
 
 # The virtio transport may still be probing its device: retry briefly.
 tries=0
@@ -75,6 +75,7 @@ until mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 \
 	sleep 0.5
 done
 
+# shellcheck source=/dev/null # written into the initramfs by mkinitramfs.sh
 [ -f /etc/devmem/env ] && . /etc/devmem/env
 
 # Fresh backing files carry no labels: initialise them so that namespaces

@@ -30,7 +30,7 @@ EOT
 	exit 2
 }
 
-kdir= modroot= release= out= payload= envfile= cmdfile=
+kdir='' modroot='' release='' out='' payload='' envfile='' cmdfile=''
 while getopts "k:m:r:o:p:e:c:" opt; do
 	case $opt in
 	k) kdir=$OPTARG ;;
@@ -52,7 +52,7 @@ fi
 [ -z "$payload" ] || [ -d "$payload" ] || die "payload dir not found: $payload"
 command -v busybox >/dev/null || die "busybox not found (apt-get install busybox-static)"
 busybox | head -n 1 | grep -q static ||
-	[ -z "$(ldd "$(command -v busybox)" 2>/dev/null | grep '=>')" ] ||
+	! ldd "$(command -v busybox)" 2>/dev/null | grep -q '=>' ||
 	die "busybox is not static (apt-get install busybox-static)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/devmem-initramfs.XXXXXX")
@@ -75,7 +75,9 @@ copy_with_libs()
 
 	for f in "$@"; do
 		mkdir -p "$r$(dirname "$f")"
-		[ -e "$r$f" ] && [ ! -L "$r$f" ] || cp -L "$f" "$r$f"
+		if [ ! -e "$r$f" ] || [ -L "$r$f" ]; then
+			cp -L "$f" "$r$f"
+		fi
 	done
 	ldd "$@" 2>/dev/null | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}' |
 		sort -u | while read -r lib; do
@@ -89,6 +91,7 @@ for t in $TOOLS; do
 	[ -x "$t" ] || die "$t not found (make deps installs it)"
 	rm -f "$r$t"
 done
+# shellcheck disable=SC2086 # TOOLS is a list of absolute paths, one a word
 copy_with_libs $TOOLS
 
 if [ -n "$payload" ]; then

@@ -16,7 +16,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-kernel=debian-6.12 out= vm_args=() bench_args=()
+kernel=debian-6.12 out='' vm_args=() bench_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	kernel=${2?--kernel needs a value}; shift ;;
