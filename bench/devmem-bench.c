@@ -93,6 +93,7 @@ static struct parameters {
 	bool list;
 	bool quiet;
 	long long perturb_seed;	/* < 0: no perturbation */
+	const char *sleep_time;
 } param = {
 	.modes = "devdax,fsdax",
 	.maps = "mem,dev",
@@ -103,6 +104,7 @@ static struct parameters {
 	.warmup = 2,
 	.baseline_cycles = 10,
 	.perturb_seed = -1,
+	.sleep_time = "auto",
 };
 
 static volatile sig_atomic_t interrupted;
@@ -164,6 +166,11 @@ static void usage(FILE *f)
 "                          create (they are never touched)\n"
 "  -t, --trace MODE        auto, on (fail without it) or off [%s]\n"
 "  -o, --output FILE       write the JSON results to FILE\n"
+"      --sleep-time MODE   do the traced phases count time scheduled out\n"
+"                          inside them (ftrace sleep-time)?  on (latency),\n"
+"                          off (CPU work), auto: off under tcg-icount,\n"
+"                          where sleeping is timer-warp noise, else left\n"
+"                          as the kernel has it (on) [%s]\n"
 "      --perturb-seed N    perturb the run in ways that must not matter:\n"
 "                          configurations in an order shuffled by N, and\n"
 "                          before every cycle a delay of 0-5 ms drawn\n"
@@ -176,7 +183,8 @@ static void usage(FILE *f)
 "stderr.  Exit: 0 ok, 1 an invariant was violated or a step failed,\n"
 "2 bad usage, 4 nothing could run here (no root, no region).\n",
 		param.modes, param.maps, param.aligns, param.sizes,
-		param.cycles, param.warmup, param.baseline_cycles, param.trace);
+		param.cycles, param.warmup, param.baseline_cycles, param.trace,
+		param.sleep_time);
 }
 
 static int parse_int(const char *opt, const char *s, int min, int max,
@@ -631,9 +639,13 @@ static int add_metrics(struct dm_result *r, struct samples *s)
 		rc = rc ?: dm_result_add_metric_int(r, "phase.sysfs_unbind_ns",
 						    DM_UNIT_NS, DM_BETTER_LOWER,
 						    s->remove_write, s->n);
-		rc = rc ?: dm_result_add_metric_int(r, "suite_overhead_ns",
-						    DM_UNIT_NS, DM_BETTER_LOWER,
-						    s->overhead, s->n);
+		/* add_ns is latency: without sleep-time the difference
+		 * is the time scheduled out, not the suite's overhead. */
+		if (tracer.sleep_time)
+			rc = rc ?: dm_result_add_metric_int(r,
+						"suite_overhead_ns", DM_UNIT_NS,
+						DM_BETTER_LOWER, s->overhead,
+						s->n);
 	}
 	if (!rc && s->have_phase[PHASE_MEMMAP_INIT]) {
 		rc = dm_result_add_metric(r, "memmap_init_ns_per_page",
@@ -745,7 +757,7 @@ static void print_config(const struct bench_config *bc, struct samples *s,
 		if (!add)
 			break;
 	}
-	if (s->have_write)
+	if (s->have_write && tracer.sleep_time)
 		print_row("suite overhead (add+remove)", s->overhead, s->n);
 	if (s->cli_n) {
 		print_row("ndctl enable-namespace", s->cli_add, s->cli_n);
@@ -1048,6 +1060,7 @@ static int parse_args(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "perturb-seed", required_argument, NULL, 'P' },
+		{ "sleep-time", required_argument, NULL, 'S' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1089,6 +1102,15 @@ static int parse_args(int argc, char **argv)
 			param.trace = optarg;
 			break;
 		case 'o': param.output = optarg; break;
+		case 'S':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "on") &&
+			    strcmp(optarg, "off")) {
+				fprintf(stderr, "devmem-bench: --sleep-time: '%s' is not auto, on or off\n",
+					optarg);
+				return -EINVAL;
+			}
+			param.sleep_time = optarg;
+			break;
 		case 'P': {
 			char *end;
 
@@ -1122,6 +1144,7 @@ int main(int argc, char **argv)
 {
 	static struct bench_config cfgs[MAX_CONFIGS];
 	const char *funcs[16], *tracing_mode = "none";
+	struct dm_trace_cfg cfg = { 0 };
 	struct dm_results *res = NULL;
 	unsigned long long need = ~0ull;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -1174,7 +1197,20 @@ int main(int argc, char **argv)
 			funcs[nf++] = phases[i].func;
 		funcs[nf++] = SYSFS_WRITE_FUNC;
 		funcs[nf] = NULL;
-		rc = dm_tracer_start(&tracer, funcs, getpid(), why, sizeof(why));
+		cfg.funcs = funcs;
+		cfg.pid = getpid();
+		cfg.sleep_time = !strcmp(param.sleep_time, "on") ? 1 :
+				 !strcmp(param.sleep_time, "off") ? 0 :
+				 counts_insn ? 0 : -1;
+		rc = dm_tracer_start_cfg(&tracer, &cfg, why, sizeof(why));
+		if (rc && cfg.sleep_time >= 0 &&
+		    !strcmp(param.sleep_time, "auto")) {
+			fprintf(stderr, "devmem-bench: sleep-time left as it is: %s\n",
+				why);
+			cfg.sleep_time = -1;
+			rc = dm_tracer_start_cfg(&tracer, &cfg, why,
+						 sizeof(why));
+		}
 		if (rc && !strcmp(param.trace, "on")) {
 			fprintf(stderr, "devmem-bench: --trace on: %s\n", why);
 			dm_unref(ctx);
@@ -1219,6 +1255,12 @@ int main(int argc, char **argv)
 		if (param.perturb_seed >= 0)
 			dm_results_set_param_int(res, "perturb_seed",
 						 param.perturb_seed);
+		/* What the phase rows mean: latency (time scheduled out
+		 * counts) or CPU work (it does not). */
+		if (tracing)
+			dm_results_set_param_string(res, "trace_sleep_time",
+				tracer.sleep_time < 0 ? "unknown" :
+				tracer.sleep_time ? "on" : "off");
 		if (tracer.missing[0])
 			dm_results_set_param_string(res, "untraceable",
 						    tracer.missing);
@@ -1229,6 +1271,11 @@ int main(int argc, char **argv)
 	       param.cycles, dm_region_name(ctx), tracing_mode);
 	if (counts_insn)
 		printf("QEMU icount (accel tcg-icount): durations are guest instructions (insn; 1 insn = 1 virtual ns)\n");
+	if (tracing && tracer.sleep_time >= 0)
+		printf("phases: %s (ftrace sleep-time %s); add and remove: latency\n",
+		       tracer.sleep_time ? "latency, time scheduled out included" :
+		       "CPU work, time scheduled out excluded",
+		       tracer.sleep_time ? "on" : "off");
 	for (i = 0; i < n && !interrupted; i++) {
 		int before = violations;
 
