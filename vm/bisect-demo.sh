@@ -36,7 +36,6 @@ result()
 
 finish()
 {
-	echo "1..$n" >> "$ktap"
 	echo "# wall time $(( $(date +%s) - start )) s" >> "$ktap"
 	exit $fail
 }
@@ -54,7 +53,6 @@ git_demo()
 
 mkdir -p "$logs"
 : > "$ktap"
-echo "KTAP version 1" >> "$ktap"
 start=$(date +%s)
 
 base=$(grep -v -e '^#' -e '^[[:space:]]*$' "$demo/base" 2>/dev/null)
