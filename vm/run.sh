@@ -77,12 +77,13 @@ parse_size()
 in_range()
 {
 	[[ $2 =~ ^[0-9]+$ ]] || die "$1: '$2' is not a number"
-	[ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+	if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
 		die "$1: $2 is out of range ($3..$4)"
+	fi
 }
 
-kernel=debian-6.12 modules= payload= out= mem=2G cpus=2 nvdimms=2
-nvsize=4G accel=auto fallback=tcg timeout_s=1800 append= keep=0 allow_warn=0
+kernel=debian-6.12 modules='' payload='' out='' mem=2G cpus=2 nvdimms=2
+nvsize=4G accel=auto fallback=tcg timeout_s=1800 append='' keep=0 allow_warn=0
 host_env=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -133,7 +134,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 
 # The kernel: a kernel dir (with release, meta, maybe modules) or a bzImage.
 kpath=$(resolve_kernel "$kernel") || exit 1
-meta_name= meta_series= meta_revision= meta_config_hash=
+meta_name='' meta_series='' meta_revision='' meta_config_hash=''
 if [ -d "$kpath" ]; then
 	vmlinuz=$kpath/vmlinuz
 	release=$(cat "$kpath/release")
@@ -201,6 +202,7 @@ if [ "$accel" = kvm ]; then
 	accel_args=(-accel kvm -cpu host)
 elif [ "$accel" = tcg-icount ]; then
 	icount_shift=0
+	# shellcheck disable=SC2054 # QEMU options are comma-separated lists
 	accel_args=(-accel tcg,thread=single -cpu max,la57=off
 		    -icount "shift=$icount_shift,sleep=off,align=off")
 	rtc_arg=base=utc,clock=vm
@@ -210,15 +212,19 @@ else
 	# multi-threaded TCG, the kernel's live text patching (int3 then the
 	# new bytes) raced with another vCPU executing it and oopsed in
 	# sched_clock_cpu in about 1 boot in 15 here.
+	# shellcheck disable=SC2054 # QEMU options are comma-separated lists
 	accel_args=(-accel tcg,thread=single -cpu max,la57=off)
 fi
 
 runs=$DEVMEM_CACHE/vm/runs
 mkdir -p "$runs"
 # Failed runs are kept for their logs; the initramfs of all but the newest
-# few goes, so that the cache does not grow without bound.
+# few goes, so that the cache does not grow without bound.  ls sorts by
+# time; the run dirs are named by date-XXXX, nothing odd in them.
+# shellcheck disable=SC2012
 ls -1dt "$runs"/*/ 2>/dev/null | tail -n +6 |
 	while read -r old; do rm -f "$old/initramfs.cpio"; done
+# shellcheck disable=SC2012
 ls -1dt "$runs"/*/ 2>/dev/null | tail -n +51 |
 	while read -r old; do rm -rf "$old"; done
 run=$(mktemp -d "$runs/$(date -u +%Y%m%dT%H%M%S)-XXXX")
@@ -227,6 +233,7 @@ mkdir -p "$out" || die "--out: cannot create $out"
 out=$(cd "$out" && pwd)
 rm -f "$out/exit-status"
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup()
 {
 	[ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null
