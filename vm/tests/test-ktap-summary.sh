@@ -39,7 +39,7 @@ expect()
 }
 
 echo "TAP version 13"
-echo "1..20"
+echo "1..23"
 expect clean_run 0 "5 passed, 0 failed, 2 skipped" '' -- clean.ktap
 expect clean_run_on_shrinking_kernel 0 "5 passed, 0 failed, 2 skipped" '' \
 	-- --features shrinks-device-span clean.ktap
@@ -87,4 +87,12 @@ expect recorded_debian_6_12 1 "19 passed, 1 failed, 23 skipped" \
 expect recorded_as_if_shrinking 1 "17 passed, 3 failed, 23 skipped" \
 	'ok 10 ns_cycle.devdax_1g.span_returns_after_remove .*XFAIL of a span test' \
 	-- --features shrinks-device-span debian-6.12-recorded.ktap
+# Recorded in the VM: devmem_cycle_test alone, passing (run_kselftest.sh
+# exit 0, summary exit 0) and with --ksft-timeout 20 (run_kselftest.sh
+# still exit 0: the summary must say 17 of 18 missing).
+expect recorded_pass 0 "14 passed, 0 failed, 4 skipped" '' -- debian-6.12-pass.ktap
+expect recorded_pass_on_shrinking_kernel 1 "12 passed, 2 failed, 4 skipped" \
+	'' -- --features shrinks-device-span debian-6.12-pass.ktap
+expect recorded_timeout 1 "1 passed, 17 failed, 0 skipped" \
+	'# TIMEOUT 20 seconds: 17 of 18 planned results missing' -- debian-6.12-timeout.ktap
 exit $failed
