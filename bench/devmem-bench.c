@@ -90,6 +90,8 @@ static struct parameters {
 	int warmup;
 	int baseline_cycles;
 	bool allow_foreign;
+	bool no_wait;
+	bool cleanup;
 	bool list;
 	bool quiet;
 	long long perturb_seed;	/* < 0: no perturbation */
@@ -164,6 +166,12 @@ static void usage(FILE *f)
 "  -r, --region NAME       pmem region (regionN) [first that fits]\n"
 "      --allow-foreign     use a region holding namespaces we did not\n"
 "                          create (they are never touched)\n"
+"      --no-wait           refuse (exit 4) rather than wait when another\n"
+"                          devmem process holds the region\n"
+"      --cleanup           clean up after runs that died (SIGKILL, crash):\n"
+"                          destroy the namespaces they recorded, disable\n"
+"                          regions they enabled, restore tracefs; exit\n"
+"                          0 when nothing failed\n"
 "  -t, --trace MODE        auto, on (fail without it) or off [%s]\n"
 "  -o, --output FILE       write the JSON results to FILE\n"
 "      --sleep-time MODE   do the traced phases count time scheduled out\n"
@@ -1045,6 +1053,31 @@ static int fill_env(struct dm_results *res, const char *tracing_mode)
 	return 0;
 }
 
+/* --cleanup: what dead runs left, from their records. */
+static int cleanup(void)
+{
+	int ns, tr;
+
+	printf("devmem-bench --cleanup: namespaces and regions (records in %s)\n",
+	       dm_state_dir());
+	ns = dm_cleanup(stdout);
+	printf("devmem-bench --cleanup: tracefs\n");
+	tr = dm_trace_cleanup_stale(stdout);
+	if (tr < 0)
+		printf("tracefs: FAILED: %s\n", strerror(-tr));
+	if (ns < 0)
+		fprintf(stderr, "devmem-bench: --cleanup: %s\n",
+			strerror(-ns));
+	else if (ns)
+		fprintf(stderr, "devmem-bench: --cleanup: %d record%s could not be cleaned up (above)\n",
+			ns, ns > 1 ? "s" : "");
+	if (tr < 0)
+		fprintf(stderr, "devmem-bench: --cleanup: tracefs could not be restored\n");
+	if (ns || tr < 0)
+		return 1;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1057,6 +1090,8 @@ static int parse_args(int argc, char **argv)
 		{ "baseline-cycles", required_argument, NULL, 'b' },
 		{ "region", required_argument, NULL, 'r' },
 		{ "allow-foreign", no_argument, NULL, 'F' },
+		{ "no-wait", no_argument, NULL, 'W' },
+		{ "cleanup", no_argument, NULL, 'C' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "perturb-seed", required_argument, NULL, 'P' },
@@ -1092,6 +1127,8 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'r': param.region = optarg; break;
 		case 'F': param.allow_foreign = true; break;
+		case 'W': param.no_wait = true; break;
+		case 'C': param.cleanup = true; break;
 		case 't':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "on") &&
 			    strcmp(optarg, "off")) {
@@ -1174,6 +1211,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "devmem-bench: must be run as root\n");
 		return EXIT_SKIP;
 	}
+	if (param.cleanup)
+		return cleanup();
+	/* Stop the cycles and unwind: namespaces destroyed, region and
+	 * tracefs restored, lock released.  No SA_RESTART: a wait for the
+	 * region's lock returns. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
 	for (i = 0; i < n; i++)
 		if (!cfgs[i].skipped[0] && cfgs[i].ns.size < need)
 			need = cfgs[i].ns.size;
@@ -1183,15 +1229,15 @@ int main(int argc, char **argv)
 		return EXIT_SKIP;
 	}
 	rc = dm_select_region(ctx, param.region, need == ~0ull ? 0 : need,
-			      param.allow_foreign, why, sizeof(why));
+			      (param.allow_foreign ? DM_SEL_ALLOW_FOREIGN : 0) |
+			      (param.no_wait ? DM_SEL_NO_WAIT : 0),
+			      why, sizeof(why));
 	if (rc) {
 		fprintf(stderr, "devmem-bench: %s\n", why);
 		dm_unref(ctx);
 		return EXIT_SKIP;
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (strcmp(param.trace, "off")) {
 		for (i = 0; i < (int)NR_PHASES; i++)
 			funcs[nf++] = phases[i].func;

@@ -1,0 +1,163 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs in the devmem guest (vm/run-safety.sh), in /devmem: the issue-8
+# scenario with the dangerous name.  A user's raw namespace named
+# devmem-user-<pid>, holding 8 MiB of random data, goes into every region;
+# then the kselftest runs (plain, then with DEVMEM_ALLOW_FOREIGN=1), a
+# short devmem-bench --allow-foreign, runs stopped by SIGINT, SIGTERM and
+# SIGHUP, a run killed by SIGKILL, the next run (it must name the
+# leftovers), devmem-bench --cleanup; after all of it, every user namespace
+# must have the same metadata (ndctl list: uuid, size, name, mode, state)
+# and the same bytes, and no devmem record or namespace may be left.
+# Prints KTAP; exits 1 when a check failed.
+
+n=0 failed=0
+BENCH="./devmem-bench -m devdax -M mem -a 2M -s 256M -w 0 -b 0 -t auto"
+
+ok()
+{
+	n=$((n + 1))
+	echo "ok $n $*"
+}
+
+not_ok()
+{
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n $*"
+}
+
+check()		# check DESCRIPTION COMMAND...: ok when COMMAND succeeds
+{
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+field()		# field NAME < ndctl JSON: the value of "NAME"
+{
+	sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\)\"\{0,1\}.*/\1/p" | head -n 1
+}
+
+records()	# the namespace records devmem holds
+{
+	grep -s '^ns ' /var/lib/devmem/owned
+}
+
+# Wait (up to 300 s) until a devmem-bench has recorded a namespace.
+wait_record()
+{
+	i=0
+	while [ $i -lt 600 ]; do
+		records >/dev/null && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+echo "TAP version 13"
+users=
+for d in /sys/bus/nd/devices/region*; do
+	[ -e "$d" ] || continue
+	r=${d##*/}
+	ndctl create-namespace -r "$r" -m raw -s 256M -n "devmem-user-$$" \
+		> "/tmp/$r.create" 2>&1 || {
+		not_ok "user namespace in $r: $(tail -n 1 "/tmp/$r.create")"
+		continue
+	}
+	ns=$(field dev < "/tmp/$r.create")
+	blk=$(field blockdev < "/tmp/$r.create")
+	head -c 8388608 /dev/urandom > "/tmp/$r.data"
+	dd if="/tmp/$r.data" of="/dev/$blk" bs=1048576 conv=fsync 2>/dev/null
+	ndctl list -n "$ns" > "/tmp/$r.meta"
+	sha256sum < "/tmp/$r.data" > "/tmp/$r.sum"
+	users="$users $r:$ns:$blk"
+	echo "# $r: user namespace $ns (/dev/$blk) 'devmem-user-$$', 8 MiB of data"
+done
+[ -n "$users" ] || { not_ok "no user namespace could be made"; exit 1; }
+
+# The kselftest, plain: every region holds a foreign namespace, so all SKIP.
+DEVMEM_CYCLES=1 ./run_kselftest.sh > /tmp/ksft-plain.log 2>&1
+sed 's/^/# plain: /' /tmp/ksft-plain.log | grep -E '^# plain: (not )?ok|SKIP' |
+	head -n 20
+check "kselftest (plain) failed nothing" \
+	sh -c '! grep -q "^not ok" /tmp/ksft-plain.log'
+
+DEVMEM_CYCLES=1 DEVMEM_ALLOW_FOREIGN=1 ./run_kselftest.sh \
+	> /tmp/ksft-foreign.log 2>&1
+grep -E '^(not )?ok|^# not ok|Expected|refused|: [A-Za-z ]+: ' \
+	/tmp/ksft-foreign.log | sed 's/^/# allow-foreign: /'
+check "kselftest (DEVMEM_ALLOW_FOREIGN=1) failed nothing" \
+	sh -c '! grep -q "^not ok" /tmp/ksft-foreign.log'
+
+# A short bench next to the user's namespaces.
+$BENCH -n 2 --allow-foreign -q > /tmp/bench.log 2>&1
+rc=$?
+tail -n 3 /tmp/bench.log | sed 's/^/# bench: /'
+check "devmem-bench --allow-foreign exit 0 (was $rc)" [ $rc = 0 ]
+
+# Stopped by a catchable signal: it cleans up after itself.
+for sig in INT TERM HUP; do
+	$BENCH -n 100000 --allow-foreign -q > "/tmp/bench-$sig.log" 2>&1 &
+	pid=$!
+	if ! wait_record; then
+		not_ok "SIG$sig: the bench never created its namespace"
+		kill -9 $pid
+		continue
+	fi
+	kill -s "$sig" $pid
+	wait $pid
+	rc=$?
+	check "SIG$sig: devmem-bench stopped (exit $rc) and left no record" \
+		sh -c '! grep -qs "^ns " /var/lib/devmem/owned'
+	check "SIG$sig: no devmem-bench namespace left" \
+		sh -c '! ndctl list | grep -q "devmem-bench"'
+done
+
+# Killed: leftovers; the next run names them; --cleanup removes them.
+$BENCH -n 100000 --allow-foreign -q > /tmp/bench-kill.log 2>&1 &
+pid=$!
+wait_record
+sleep 1
+kill -9 $pid
+wait $pid 2>/dev/null
+check "SIGKILL: the record of its namespace is left" \
+	sh -c 'grep -qs "^ns " /var/lib/devmem/owned'
+$BENCH -n 1 --allow-foreign --no-wait -q > /tmp/bench-next.log 2>&1
+grep -E 'leftovers|cleanup' /tmp/bench-next.log | sed 's/^/# next run: /'
+check "the next run names the leftovers and the cleanup command" \
+	grep -q "clean them up with: devmem-bench --cleanup" /tmp/bench-next.log
+./devmem-bench --cleanup > /tmp/cleanup.log 2>&1
+rc=$?
+sed 's/^/# cleanup: /' /tmp/cleanup.log
+check "devmem-bench --cleanup exit 0 (was $rc)" [ $rc = 0 ]
+check "--cleanup destroyed the dead run's namespace" \
+	grep -q "destroyed" /tmp/cleanup.log
+check "no devmem record left" sh -c '! grep -qs "^ns " /var/lib/devmem/owned'
+check "no devmem namespace left but the user's" \
+	sh -c '! ndctl list | grep "\"name\":\"devmem-" | grep -vq "devmem-user-"'
+./devmem-bench --cleanup > /tmp/cleanup2.log 2>&1
+check "a second --cleanup has nothing to do (exit $?)" \
+	grep -q "nothing to clean up" /tmp/cleanup2.log
+
+# The user's namespaces: metadata and bytes as they were.
+for u in $users; do
+	r=${u%%:*}
+	rest=${u#*:}
+	ns=${rest%%:*}
+	blk=${rest#*:}
+	ndctl list -n "$ns" > "/tmp/$r.meta2"
+	if cmp -s "/tmp/$r.meta" "/tmp/$r.meta2"; then
+		ok "$r: user namespace $ns metadata unchanged"
+	else
+		not_ok "$r: user namespace $ns metadata changed"
+		diff "/tmp/$r.meta" "/tmp/$r.meta2" | sed 's/^/# /'
+	fi
+	sum=$(dd if="/dev/$blk" bs=1048576 count=8 2>/dev/null | sha256sum)
+	check "$r: user namespace $ns data unchanged" \
+		[ "$sum" = "$(cat "/tmp/$r.sum")" ]
+done
+echo "1..$n"
+[ $failed = 0 ]
