@@ -36,11 +36,18 @@ CP_IGNORE_SELFTEST=PREFER_DEFINED_ATTRIBUTE_MACRO,STRCPY
 CP_IGNORE_MODULE=
 
 # Known false positives, "TYPE<TAB>regex on the flagged source line<TAB>why":
-# the kselftest harness's FIXTURE_DATA(name) is a type; checkpatch reads
-# `FIXTURE_DATA(x) *self` as a multiplication.
+#   - the kselftest harness's FIXTURE_DATA(name) is a type; checkpatch reads
+#     `FIXTURE_DATA(x) *self` as a multiplication;
+#   - `volatile sig_atomic_t` is what C requires for a flag a signal
+#     handler sets (the kernel's advice against volatile is for kernel code);
+#   - a function named like a sysfs entry (holders) builds that path.
 CP_FALSE_POSITIVES=$(printf '%s\t%s\t%s\n' \
 	SPACING 'FIXTURE_DATA\([A-Za-z0-9_]+\) \*[A-Za-z_]' \
-	"FIXTURE_DATA(name) is a type, not a product")
+	"FIXTURE_DATA(name) is a type, not a product" \
+	VOLATILE 'volatile sig_atomic_t' \
+	"the C type for a flag set in a signal handler" \
+	EMBEDDED_FUNCTION_NAME '"/sys/[^"]*"' \
+	"the name is a sysfs path component")
 
 mode=all
 files=()

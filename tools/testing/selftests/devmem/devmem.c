@@ -975,10 +975,14 @@ static int cleanup_region(struct ndctl_ctx *nd, const struct dm_rec *r,
 		fprintf(log, "already disabled\n");
 	else if (region_active_count(region, first, sizeof(first)))
 		fprintf(log, "left enabled: %s is enabled in it\n", first);
-	else if ((rc = ndctl_region_disable_invalidate(region)))
-		fprintf(log, "FAILED to disable it: %s\n", strerror(-rc));
-	else
-		fprintf(log, "disabled again\n");
+	else {
+		rc = ndctl_region_disable_invalidate(region);
+		if (rc)
+			fprintf(log, "FAILED to disable it: %s\n",
+				strerror(-rc));
+		else
+			fprintf(log, "disabled again\n");
+	}
 	if (!rc)
 		dm_rec_del(r);
 	close(fd);

@@ -30,6 +30,10 @@
 
 #define DM_TAG_PREFIX		"devmem-"
 #define DM_MAX_NODES		64
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(arr)		(sizeof(arr) / sizeof((arr)[0]))
+#endif
 #define DM_MAX_RANGES		64
 #define DM_MSG_LEN		512
 
@@ -89,12 +93,10 @@ int dm_interrupted(void);
 int dm_new(struct dm_ctx **ctx);
 void dm_unref(struct dm_ctx *ctx);
 /* dm_select_region() flags */
-#define DM_SEL_ALLOW_FOREIGN	(1u << 0)	/* use a region holding
-						 * namespaces we did not
-						 * create (never touched) */
-#define DM_SEL_NO_WAIT		(1u << 1)	/* a region locked by another
-						 * devmem process: -EBUSY
-						 * rather than wait */
+/* use a region holding namespaces we did not create (never touched) */
+#define DM_SEL_ALLOW_FOREIGN	(1u << 0)
+/* a region locked by another devmem process: -EBUSY rather than wait */
+#define DM_SEL_NO_WAIT		(1u << 1)
 int dm_select_region(struct dm_ctx *ctx, const char *name,
 		     unsigned long long need, unsigned int flags,
 		     char *why, size_t why_len);
@@ -141,9 +143,10 @@ struct dm_snapshot {
 	long long nr_memmap_pages;	/* -1: the kernel lacks the counter */
 	long long mem_total_kb;
 	long long mem_free_kb;
-	long long free_pages;		/* free in the buddy allocator and in
-					 * the per-cpu lists (MemFree leaves
-					 * those out) */
+	/* free in the buddy allocator and the per-cpu lists (MemFree leaves
+	 * those out)
+	 */
+	long long free_pages;
 	int nr_device_zones;
 	struct dm_zone_device device[DM_MAX_NODES];
 };
@@ -180,10 +183,10 @@ void dm_kmsg_close(struct dm_kmsg *k);
  * first in @msg, or -errno when the state could not be read.
  */
 #define DM_CHECK_DEVICE		(1u << 0)	/* dax/pmem device, iomem */
-#define DM_CHECK_SPAN		(1u << 1)	/* Device zone span, MemTotal;
-						 * start and end exactly, and
-						 * the node's span, when the
-						 * devmem_test module is in */
+/* Device zone span, MemTotal; start and end exactly, and the node's span,
+ * when the devmem_test module is in
+ */
+#define DM_CHECK_SPAN		(1u << 1)
 #define DM_CHECK_MEMMAP		(1u << 2)	/* nr_memmap_pages */
 #define DM_CHECK_KMSG		(1u << 3)	/* WARN, BUG, Oops in dmesg */
 #define DM_CHECK_ALL		(DM_CHECK_DEVICE | DM_CHECK_SPAN | \

@@ -513,9 +513,12 @@ int dm_lock_region(const char *provider, const char *region, bool wait,
 	}
 locked:
 	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) || pwrite(fd, buf, strlen(buf), 0) < 0) {
-		/* the lock holds anyway; only the message would lack it */
-	}
+	/* The lock holds whether or not the pid is written: only the
+	 * "waiting for" message of another process would lack it.
+	 */
+	if (ftruncate(fd, 0) || pwrite(fd, buf, strlen(buf), 0) < 0)
+		fprintf(stderr, "# devmem: %s: cannot write our pid: %s\n",
+			path, strerror(errno));
 	return fd;
 err_close:
 	close(fd);
@@ -564,7 +567,7 @@ void dm_catch_signals(void)
 	size_t i;
 
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
 }
 

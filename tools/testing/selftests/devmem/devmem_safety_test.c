@@ -405,7 +405,7 @@ static int try_mount(const char *blk, const char *dir)
 	size_t i;
 
 	snprintf(dev, sizeof(dev), "/dev/%s", blk);
-	for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fs); i++) {
 		snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", fs[i][0],
 			 dev);
 		if (system(cmd))
