@@ -4,7 +4,8 @@
 # make check: everything CI runs, on a fresh machine, end to end.
 #   1. vm/deps.sh: packages, Debian 6.12 and 6.1 kernels, the kernel tree;
 #   2. build the kselftest, the benchmark and the test module;
-#   3. host unit tests (statistics, parsers, results files, compare);
+#   3. host unit tests (statistics, parsers, results files, compare, the
+#      package resolver) and lint (shellcheck, checkpatch: make lint);
 #   4. the devmem kselftest in a VM on Debian 6.12 (with devmem_test.ko)
 #      and on Debian 6.1;
 #   5. a short benchmark run in the VM whose JSON is validated, and the
@@ -68,6 +69,10 @@ make --no-print-directory -C bench check 2>&1 | tee "$logs/unit.log"
 
 step "VM runner: bad input and broken guests"
 vm/test-runner.sh 2>&1 | tee "$logs/runner.log"
+
+step "host tests: the package resolver; lint (shellcheck, checkpatch)"
+vm/tests/test-resolver.sh 2>&1 | tee "$logs/resolver.log"
+vm/check-lint.sh 2>&1 | tee "$logs/lint.log"
 
 for k in "$k612" "$k61"; do
 	name=$(basename "$k")
