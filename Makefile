@@ -92,6 +92,22 @@ BOOTS		?= 3
 calibrate: bench-build
 	vm/calibrate.sh --kernel '$(KERNEL)' --boots '$(BOOTS)'$(if $(strip $(VM_ARGS)), $(VM_ARGS))$(if $(strip $(BENCH_ARGS)), -- $(BENCH_ARGS))
 
+# After a devmem run that died (SIGKILL, crash, power loss) on this machine:
+# destroy the namespaces it recorded in /var/lib/devmem/owned, disable the
+# regions it enabled, restore tracefs.  Runs on the host, as root, where
+# there is an NVDIMM bus (a real machine with pmem).  VM runs need none:
+# every guest boots from fresh labels, so nothing of a dead run survives it
+# (and each guest's next run says so if it finds leftovers).
+.PHONY: cleanup
+cleanup: bench-build
+	@if [ ! -d /sys/bus/nd/devices ]; then \
+		echo "make cleanup: no NVDIMM bus on this machine: nothing to clean up (VM guests start from fresh labels)"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "make cleanup: must be run as root: sudo make cleanup" >&2; exit 1; \
+	else \
+		$(BUILD)/bench/devmem-bench --cleanup; \
+	fi
+
 # results/dashboard/index.html (and results/index.json) from the stored
 # runs in results/runs/; DASHBOARD_ARGS go to devmem-dashboard.
 dashboard: bench-build
