@@ -7,7 +7,9 @@
 # what it produced: the run succeeded with no invariant violation, the
 # JSON is valid against the schema (devmem-compare's reader), and it holds
 # the phase breakdown, memmap ns/page, the bandwidth ratio and the memmap
-# accounting for every configuration.  Writes KTAP to LOGDIR/bench.log;
+# accounting for every configuration.  Without KVM the run is under
+# tcg-icount: then its durations must be in insn and the bandwidth
+# figures absent (meaningless there).  Writes KTAP to LOGDIR/bench.log;
 # the JSON stays in LOGDIR for the comparison checks.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -48,9 +50,23 @@ result $rc json_valid "$(head -n 1 "$logs/validate.err")"
 ids=$(grep -o '"id": *"[^"]*"' "$json" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u)
 nids=$(echo "$ids" | grep -c .)
 result $([ "$nids" -ge 6 ] && echo 0 || echo 1) all_configurations_ran "$nids ids"
+accel=$(sed -n 's/^ *"accel": *"\([^"]*\)".*/\1/p' "$json" | head -n 1)
+ratio=memmap_bw_ratio
+overhead=suite_overhead_ns
+# Phases traced without the time slept in them (ftrace sleep-time off,
+# devmem-bench's choice under icount) cannot be subtracted from the
+# add/remove latency: no suite overhead row then.
+grep -qE '"trace_sleep_time": *"off"' "$json" && overhead=
+if [ "$accel" = tcg-icount ]; then
+	ratio=
+	! grep -q '"unit": *"ns' "$json"
+	result $? icount_durations_in_insn "a unit ns in a tcg-icount run"
+	! grep -qE '"(memmap_bw_ratio|memset_bytes_per_sec|memmap_bytes_per_sec)"' "$json"
+	result $? icount_no_bandwidth "bandwidth figures in a tcg-icount run"
+fi
 for m in add_ns remove_ns phase.memremap_pages_ns phase.memunmap_pages_ns \
 	 phase.memmap_init_zone_device_ns phase.arch_add_memory_ns \
-	 memmap_init_ns_per_page memmap_bw_ratio memmap_pages suite_overhead_ns; do
+	 memmap_init_ns_per_page $ratio memmap_pages $overhead; do
 	c=$(grep -c "\"$m\"" "$json")
 	# Every sysfs configuration (4 devdax + 2 fsdax) has it.
 	[ "$c" -ge 6 ]

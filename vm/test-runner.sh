@@ -10,7 +10,7 @@
 # hanging the host.
 set -u
 . "$(dirname "$0")/lib.sh"
-cd "$DEVMEM_TOP"
+cd "$DEVMEM_TOP" || exit 1
 
 run=vm/run.sh
 n=0 failed=0
@@ -38,7 +38,7 @@ expect_fail()
 }
 
 echo "TAP version 13"
-echo "1..14"
+echo "1..15"
 expect_fail unknown_kernel "unknown kernel '/no/such/kernel'" \
 	$run --kernel /no/such/kernel -- true
 expect_fail not_a_kernel_image "is not a Linux kernel image" \
@@ -53,8 +53,10 @@ expect_fail nvdimms_out_of_range "--nvdimms: 9 is out of range" \
 	$run --nvdimms 9 -- true
 expect_fail nvdimm_size_misaligned "--nvdimm-size: 1536M is not a multiple of 1G" \
 	$run --nvdimm-size 1536M -- true
-expect_fail bad_accel "--accel: 'hvf' is not auto, kvm or tcg" \
+expect_fail bad_accel "--accel: 'hvf' is not auto, kvm, tcg or tcg-icount" \
 	$run --accel hvf -- true
+expect_fail bad_fallback "--fallback: 'kvm' is not tcg or tcg-icount" \
+	$run --fallback kvm -- true
 expect_fail unknown_option "unknown option '--frobnicate'" \
 	$run --frobnicate -- true
 expect_fail no_command "no command given" $run
