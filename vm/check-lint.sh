@@ -11,7 +11,9 @@
 # Files: the repository's tracked and new (not ignored) files; shell
 # scripts by name (*.sh) or by a #! line naming sh, bash or dash; C files
 # (*.c, *.h) under tools/testing/selftests/devmem/ and kernel/module/.
-# FILE... checks just those.  checkpatch.pl comes from $KSFT_TREE (the
+# vm/tests/data/ (recorded inputs and the lint test's bad examples) is left
+# out.  FILE... checks just those (any *.c or *.h then, as userspace C
+# unless it is under kernel/module/).  checkpatch.pl comes from $KSFT_TREE (the
 # kernel tree `make deps` unpacks); without it, or without shellcheck, the
 # results are SKIP with the reason.
 #
@@ -64,8 +66,12 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+explicit=0
 if [ ${#files[@]} = 0 ]; then
-	mapfile -t files < <(git ls-files -co --exclude-standard | sort)
+	mapfile -t files < <(git ls-files -co --exclude-standard |
+		grep -v '^vm/tests/data/' | sort)
+else
+	explicit=1
 fi
 
 is_shell()
@@ -82,6 +88,7 @@ is_kernel_c()
 	case $1 in
 	tools/testing/selftests/devmem/*.[ch]|kernel/module/*.[ch])
 		return 0 ;;
+	*.[ch])	[ $explicit = 1 ] && return 0 ;;
 	esac
 	return 1
 }

@@ -72,6 +72,7 @@ vm/test-runner.sh 2>&1 | tee "$logs/runner.log"
 
 step "host tests: the package resolver; lint (shellcheck, checkpatch)"
 vm/tests/test-resolver.sh 2>&1 | tee "$logs/resolver.log"
+vm/tests/test-lint.sh 2>&1 | tee "$logs/lint-test.log"
 vm/check-lint.sh 2>&1 | tee "$logs/lint.log"
 
 for k in "$k612" "$k61"; do

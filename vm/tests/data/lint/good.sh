@@ -1,0 +1,5 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Lint test input: nothing to report.
+f=$1
+rm -f -- "$f"
