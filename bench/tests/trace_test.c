@@ -636,6 +636,23 @@ TEST_F(tfs, state_file_limited_to_known_settings)
 	EXPECT_FALSE(exists(path));
 }
 
+/* Wait (up to 10 s) until child @pid has taken the name @name. */
+static bool wait_comm(pid_t pid, const char *name)
+{
+	char path[64], comm[32];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	for (i = 0; i < 1000; i++) {
+		get_file(path, "comm", comm, sizeof(comm));
+		comm[strcspn(comm, "\n")] = '\0';
+		if (!strcmp(comm, name))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* A devmem process that reuses a dead owner's pid owns nothing of it. */
 TEST_F(tfs, reused_pid_owns_nothing)
 {
@@ -649,7 +666,7 @@ TEST_F(tfs, reused_pid_owns_nothing)
 		pause();
 		_exit(0);
 	}
-	usleep(50000);	/* the child has its name */
+	ASSERT_TRUE(wait_comm(live, "devmem-reuse"));
 	mkdir(self->state, 0700);
 	snprintf(path, sizeof(path), "%s/trace-%d.saved", self->state,
 		 (int)live);
@@ -699,7 +716,7 @@ TEST_F(tfs, stale_instances_removed)
 			 kept[i]);
 		mkdir(path, 0700);
 	}
-	usleep(50000);	/* the child has its name */
+	ASSERT_TRUE(wait_comm(live, "devmem-other"));
 
 	EXPECT_EQ(2, dm_trace_cleanup_stale(stderr));
 	snprintf(path, sizeof(path), "%s/%s", self->root, dead_inst);
