@@ -57,9 +57,7 @@ all_there()
 		grep -c ' ok installed$')" = "$n" ] || return 1
 	[ -f "$DEVMEM_CACHE/linux-source-6.12/.devmem-unpacked" ] || return 1
 	for k in $KERNELS; do
-		d=$(printf '%s\n' "$KERNELS_DIR/$k".*-amd64 | sort -V |
-			tail -n 1)
-		[ -n "$d" ] && is_kernel_dir "$d" &&
+		d=$(resolve_kernel "$k" 2>/dev/null) &&
 			[ -f "$d/build/Makefile" ] || return 1
 	done
 }

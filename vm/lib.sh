@@ -47,8 +47,15 @@ resolve_kernel()
 	fi
 	case $spec in
 	debian-6.12|debian-6.1)
-		d=$(printf '%s\n' "$KERNELS_DIR/$spec".*-amd64 | sort -V |
-			tail -n 1)
+		# The newest with a module build tree (vm/fetch-kernel.sh
+		# passes over a kernel whose headers cannot be completed),
+		# else the newest.
+		d=$(printf '%s\n' "$KERNELS_DIR/$spec".*-amd64 | sort -V -r |
+			while read -r c; do
+				[ -f "$c/build/Makefile" ] && echo "$c" && break
+			done)
+		[ -n "$d" ] || d=$(printf '%s\n' "$KERNELS_DIR/$spec".*-amd64 |
+			sort -V | tail -n 1)
 		[ -n "$d" ] && is_kernel_dir "$d" && { echo "$d"; return 0; }
 		die "kernel '$spec' is not in the cache; run: make deps KERNELS='$spec'"
 		;;
