@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The bisect part of make check-full:  vm/bisect-demo.sh LOGDIR
+# The bisect part of make check-full:  vm/bisect-demo.sh [--prepare] LOGDIR
 #
 # Makes a git tree from Debian's linux-source-6.12 with the base of
 # kernel/patches/bisect-demo/v1 (add-del-device-memory v2) as its first
@@ -12,10 +12,16 @@
 # $DEVMEM_CACHE/bisect-demo/linux and is made again when the series
 # changes; ccache keeps each step's kernel build to a few minutes.
 # Writes KTAP to LOGDIR/bisect.log, the bisect's files to LOGDIR/bisect/.
+# --prepare makes the tree and stops there.
 set -u
 . "$(dirname "$0")/lib.sh"
 
-logs=${1:?usage: $0 LOGDIR}
+prepare=0
+if [ "${1:-}" = --prepare ]; then
+	prepare=1
+	shift
+fi
+logs=${1:?usage: $0 [--prepare] LOGDIR}
 ktap=$logs/bisect.log
 work=$DEVMEM_CACHE/bisect-demo
 tree=$work/linux
@@ -76,7 +82,8 @@ if [ "$(cat "$work/stamp" 2>/dev/null)" != "$want" ]; then
 	echo "bisect-demo: making a git tree of $tarball in $tree" >&2
 	tar -xJf "$tarball" -C "$tree" --strip-components=1 &&
 	git_demo init -q &&
-	git_demo add -A &&
+	# -f: Debian's top-level .gitignore ignores everything ("/*").
+	git_demo add -A -f . &&
 	git_demo commit -q -m "linux-source-6.12 (Debian)" &&
 	ok=1 || ok=0
 	for p in "${base_patches[@]}"; do
@@ -100,6 +107,7 @@ else
 	result 0 tree "reused"
 fi
 
+[ $prepare = 0 ] || finish
 expect=$(git_demo log -1 --format=%s bad~1)
 rm -rf "$logs/bisect"
 "$DEVMEM_TOP/vm/bisect.sh" --ksrc "$tree" --good good --bad bad \
