@@ -130,20 +130,24 @@ snap > /tmp/tracefs.before
 ./devmem-bench -m devdax -M mem -a 2M -s 256M -n 100 -w 0 -b 0 \
 	> /tmp/bench3.out 2>&1 &
 bp=$!
+# Until its tracing is set up (function_graph on, in its instance or at
+# the top level; slow under a loaded TCG), at most 120 s.
 i=0
-while [ $i -lt 600 ] && ! ls /run/devmem/trace-$bp.saved > /dev/null 2>&1 &&
-      kill -0 $bp 2> /dev/null; do
+where=$T
+[ $instance = 1 ] && where=$T/instances/devmem-$bp
+while [ $i -lt 600 ] && kill -0 $bp 2> /dev/null &&
+      [ "$(cat "$where/current_tracer" 2> /dev/null)" != function_graph ]; do
 	sleep 0.2
 	i=$((i + 1))
 done
-sleep 2
 if [ $instance = 1 ]; then
 	[ -d "$T/instances/devmem-$bp" ] &&
+		[ "$(cat "$T/instances/devmem-$bp/current_tracer")" = function_graph ] &&
 		[ "$(cat "$T/current_tracer")" = nop ]
-	result $? killed.traced_in_instance_not_top "top: $(cat "$T/current_tracer")"
+	result $? killed.traced_in_instance_not_top "top: $(cat "$T/current_tracer"), after $((i / 5)) s"
 else
 	[ "$(cat "$T/current_tracer")" = function_graph ]
-	result $? killed.traced_at_top_level "top: $(cat "$T/current_tracer")"
+	result $? killed.traced_at_top_level "top: $(cat "$T/current_tracer"), after $((i / 5)) s"
 fi
 kill -9 $bp 2> /dev/null
 wait $bp
