@@ -159,5 +159,28 @@ for u in $users; do
 	check "$r: user namespace $ns data unchanged" \
 		[ "$sum" = "$(cat "/tmp/$r.sum")" ]
 done
+# A region found disabled is disabled again after the run; the user's
+# namespace in it goes down and comes back with it, untouched.
+last=${users##* }
+r=${last%%:*}
+rest=${last#*:}
+ns=${rest%%:*}
+blk=${rest#*:}
+if ndctl disable-region "$r" >/dev/null 2>&1; then
+	$BENCH -n 1 -r "$r" --allow-foreign -q > /tmp/bench-region.log 2>&1
+	rc=$?
+	check "$r found disabled: the bench ran in it (exit $rc)" [ $rc = 0 ]
+	check "$r is disabled again after the bench" \
+		[ ! -e "/sys/bus/nd/devices/$r/driver" ]
+	ndctl enable-region "$r" >/dev/null 2>&1
+	ndctl list -n "$ns" > "/tmp/$r.meta3"
+	check "$r: user namespace $ns metadata unchanged after that" \
+		cmp -s "/tmp/$r.meta" "/tmp/$r.meta3"
+	sum=$(dd if="/dev/$blk" bs=1048576 count=8 2>/dev/null | sha256sum)
+	check "$r: user namespace $ns data unchanged after that" \
+		[ "$sum" = "$(cat "/tmp/$r.sum")" ]
+else
+	not_ok "ndctl disable-region $r failed"
+fi
 echo "1..$n"
 [ $failed = 0 ]
