@@ -131,10 +131,15 @@ cleanup()
 	fi
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'echo "fresh-check: FAIL: interrupted" >&2; exit 1' INT TERM HUP
 
-# A run killed with SIGKILL left its mounts: away with them first.
-unmount_under "$run"
+# A run killed with SIGKILL left its processes and mounts: away with them.
+if grep -q " $run" /proc/self/mounts; then
+	echo "fresh-check: removing what a killed run left in $run" >&2
+	stop_inside
+	sleep 1
+	unmount_under "$run"
+fi
 rm -rf "$run"
 
 if [ $rebuild = 1 ] || [ ! -f "$base/.devmem-base" ]; then
