@@ -194,7 +194,7 @@ step()
 	set +e
 	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		/bin/bash -c "cd /root/devmem && $cmd" < /dev/null >> "$log" 2>&1 &
+		/bin/bash -c "cd /root/devmem && $cmd" < /dev/null >> "$log" 2>&1 9>&- &
 	wait $!
 	rc=$?
 	set -e
