@@ -116,6 +116,14 @@ for sig in INT TERM HUP; do
 		sh -c '! ndctl list | grep -q "devmem-bench"'
 done
 
+# Its reader gone (devmem-bench | less, then q): SIGPIPE on the next line.
+timeout 600 ./devmem-bench -m devdax -M mem -a 2M -s 256M -w 0 -b 0 \
+	-n 100000 --allow-foreign 2>&1 | head -n 1 > /dev/null
+check "SIGPIPE: devmem-bench stopped and left no record" \
+	sh -c '! grep -qs "^ns " /var/lib/devmem/owned'
+check "SIGPIPE: no devmem-bench namespace left" \
+	sh -c '! ndctl list | grep -q "devmem-bench"'
+
 # Killed: leftovers; the next run names them; --cleanup removes them.
 $BENCH -n 100000 --allow-foreign -q > /tmp/bench-kill.log 2>&1 &
 pid=$!

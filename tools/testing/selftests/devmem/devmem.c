@@ -63,9 +63,8 @@ struct dm_ns {
 	char unbind_path[PATH_MAX];
 	char uuid[40];
 	uint64_t start, size;
-	uint64_t data_size;		/* what the dax/pfn device maps: the
-					 * namespace less its info block and
-					 * alignment padding */
+	/* what the dax/pfn device maps: less info block and padding */
+	uint64_t data_size;
 };
 
 /**
@@ -1420,8 +1419,7 @@ int dm_inv_check_added(struct dm_inv *inv, struct dm_ns *ns, char *msg,
 		       size_t len)
 {
 	uint64_t start = ns->start, end = ns->start + ns->size;
-	/* what is mapped: where the 1G-aligned data of a namespace starts
-	 * depends on the namespace's offset in the region */
+	/* what is mapped: it moves with the offset in the region */
 	unsigned long long spanned, present, pages = ns->data_size / 4096;
 	struct dm_snapshot s;
 	char dev[64];

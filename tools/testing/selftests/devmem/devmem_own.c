@@ -545,6 +545,7 @@ pid_t dm_region_lock_holder(const char *provider, const char *region)
 
 /* Signals */
 
+/* set by the handler, read by the cycles: what sig_atomic_t is for */
 static volatile sig_atomic_t dm_signal;
 
 static void on_signal(int sig)
