@@ -163,9 +163,11 @@ struct row {
 	struct cell *cells;		/* [0] baseline, [1..] revisions */
 	/*
 	 * --calibration: how far the run medians of perturbed boots of one
-	 * kernel spread, (max - min) / mean; 0 = exact; NAN = unknown.
+	 * kernel spread, (max - min) / mean; 0 = exact; NAN = unknown; and
+	 * the change two boots of that kernel may show (calib_allowance()).
 	 */
 	double calib;
+	double calib_allow;
 	size_t calib_runs;
 };
 
@@ -212,9 +214,11 @@ static void usage(FILE *f)
 "                          tcg-icount results, which count instructions)\n"
 "      --calibration=R1.json,R2.json,...\n"
 "                          runs of one kernel in perturbed boots (same\n"
-"                          machine and accel): a row whose run medians\n"
-"                          spread by S there needs a change beyond\n"
-"                          max(threshold, S) to be flagged\n"
+"                          machine and accel): a row whose K run medians\n"
+"                          spread by S there needs a change beyond the\n"
+"                          threshold and beyond max(1, 2.77 / d2(K)) x S\n"
+"                          (what two boots may differ by; 2.46 S for 2\n"
+"                          boots, 1.64 S for 3) to be flagged\n"
 "  -c, --confidence=LEVEL  confidence level, 0.5 to 0.999 or 50 to 99.9\n"
 "                          (default: 0.95)\n"
 "  -f, --format=FORMAT     table, json or markdown (default: table)\n"
@@ -1105,10 +1109,11 @@ static bool judge_exact(const struct comparison *cmp, struct cell *c,
 	return true;
 }
 
-/* The threshold of a row: the global one, or its calibrated spread. */
+/* The threshold of a row: the global one, or its calibrated allowance. */
 static double row_threshold(const struct row *row)
 {
-	return row->calib > param.threshold ? row->calib : param.threshold;
+	return row->calib_allow > param.threshold ? row->calib_allow :
+	       param.threshold;
 }
 
 /* Say that the calibrated spread, not the threshold, decided. */
@@ -1116,11 +1121,11 @@ static void note_calibration(struct cell *c, const struct row *row)
 {
 	size_t len = strlen(c->note);
 
-	if (!(row->calib > param.threshold))
+	if (!(row->calib_allow > param.threshold))
 		return;
 	snprintf(c->note + len, sizeof(c->note) - len,
-		 "%sthreshold raised to the calibrated spread %.3g%%",
-		 len ? "; " : "", row->calib * 100.0);
+		 "%sthreshold raised to the calibrated %.3g%%",
+		 len ? "; " : "", row->calib_allow * 100.0);
 }
 
 /* The test's verdict: p against 1 - LEVEL, the change's CI against @t. */
@@ -1226,6 +1231,28 @@ static int load_calibration(struct comparison *cmp)
 	return 0;
 }
 
+/*
+ * The change two boots of one kernel may show, from the range S of K
+ * boots' medians: modelling a boot's shift as normal with deviation s,
+ * S / d2(K) estimates s (d2: the expected range of K normal samples, in
+ * units of s), and the difference of two new boots stays within
+ * 1.96 * sqrt(2) * s at 95%.  Never below S itself: 2.46 S for K = 2,
+ * 1.64 S for 3, 1.19 S for 5, S from 9 boots on.
+ */
+static double calib_allowance(double spread, size_t k)
+{
+	static const double d2[] = {
+		0.0, 0.0, 1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847,
+		2.970, 3.078,
+	};
+	double f;
+
+	if (k < 2 || isnan(spread))
+		return NAN;
+	f = 1.96 * M_SQRT2 / d2[k < 10 ? k : 10];
+	return spread * (f > 1.0 ? f : 1.0);
+}
+
 /* The spread of @row's run medians over the calibration runs. */
 static void calibrate_row(const struct comparison *cmp, struct row *row)
 {
@@ -1233,7 +1260,7 @@ static void calibrate_row(const struct comparison *cmp, struct row *row)
 	double *x, floor, mean = 0.0, min, max;
 	size_t k, i;
 
-	row->calib = NAN;
+	row->calib = row->calib_allow = NAN;
 	row->calib_runs = 0;
 	if (!cmp->calib)
 		return;
@@ -1252,13 +1279,15 @@ static void calibrate_row(const struct comparison *cmp, struct row *row)
 		}
 		row->calib = max == min ? 0.0 : mean != 0.0 ?
 			     (max - min) / fabs(mean) : INFINITY;
+		row->calib_allow = calib_allowance(row->calib, k);
 		if (row->calib == 0.0)
 			snprintf(row->cells[0].note, sizeof(row->cells[0].note),
 				 "calibration: exact over %zu boots", k);
 		else
 			snprintf(row->cells[0].note, sizeof(row->cells[0].note),
-				 "calibration: run medians spread %.3g%% over %zu boots",
-				 row->calib * 100.0, k);
+				 "calibration: run medians spread %.3g%% over %zu boots; two boots may differ by %.3g%%",
+				 row->calib * 100.0, k,
+				 row->calib_allow * 100.0);
 	}
 	free(x);
 }
@@ -1622,12 +1651,12 @@ static void print_calibration(const struct comparison *cmp, FILE *out,
 			unknown++;
 		else if (s == 0.0)
 			exact++;
-		else if (s <= param.threshold)
+		else if (cmp->rows[i].calib_allow <= param.threshold)
 			within++;
 		else
 			above++;
 	}
-	fprintf(out, "%scalibration: %zu perturbed boots (%s); rows: %zu exact between boots, %zu spread within the threshold, %zu spread beyond it (judged at their spread), %zu not in the calibration\n",
+	fprintf(out, "%scalibration: %zu perturbed boots (%s); rows: %zu exact between boots, %zu within the threshold, %zu moving by more (judged against what two boots may differ by), %zu not in the calibration\n",
 		prefix, cmp->calib->nr_runs, cmp->calib->path, exact, within,
 		above, unknown);
 }
@@ -1682,8 +1711,12 @@ static void print_header(const struct comparison *cmp, FILE *out,
 			prefix);
 	else if (cmp->in[0].res->rounds == 1 && cmp->nr_in == 2 &&
 		 cmp->in[1].res->rounds == 1)
-		fprintf(out, "%stest: Mann-Whitney U on cycles; one run per side, so a difference between the two boots counts as one between the kernels (give several runs per side to avoid that)\n",
-			prefix);
+		fprintf(out, "%stest: Mann-Whitney U on cycles; one run per side, so a difference between the two boots counts as one between the kernels (%s)\n",
+			prefix, cmp->calib ?
+			"here, rows are judged against the larger of the threshold and their spread over the calibration boots" :
+			cmp->insn ?
+			"under icount too: exact rows can move between boots, e.g. arch_add_memory by a few thousand insn; give --calibration or several runs per side" :
+			"give several runs per side to avoid that");
 	else
 		fprintf(out, "%stest: Mann-Whitney U on cycles\n", prefix);
 	if (cmp->env_differs)
@@ -2061,6 +2094,8 @@ static int print_json(const struct comparison *cmp, FILE *out)
 		    jadd_str(o, "better", dm_better_name(row->metric->better)) ||
 		    (cmp->calib &&
 		     (jadd_num(o, "calibration_spread", row->calib) ||
+		      jadd_num(o, "calibration_allowance",
+			       row->calib_allow) ||
 		      jadd_num(o, "calibration_runs",
 			       (double)row->calib_runs))) ||
 		    jadd(o, "base", cell_json(cmp, row, 0)))

@@ -1267,8 +1267,9 @@ TEST_F(cmp, icount_against_tcg_refused)
 }
 
 /*
- * --calibration: a row whose run medians spread by 3% over perturbed
- * boots needs a change beyond 3%; one boot a side, near-exact cycles.
+ * --calibration: a row whose run medians spread by 3% over 2 perturbed
+ * boots needs a change beyond 2.46 x 3% (what two boots may differ by,
+ * estimated from 2); one boot a side, near-exact cycles.
  */
 TEST_F(cmp, calibration)
 {
@@ -1305,7 +1306,9 @@ TEST_F(cmp, calibration)
 				    "add_ns", &total));
 	EXPECT_NEAR(0.03, row_number(self->out, "add_ns", (size_t)-1,
 				     "calibration_spread"), 0.003);
-	EXPECT_NE(NULL, strstr(self->out, "calibrated spread"));
+	EXPECT_NEAR(2.46 * 0.03, row_number(self->out, "add_ns", (size_t)-1,
+					    "calibration_allowance"), 0.008);
+	EXPECT_NE(NULL, strstr(self->out, "threshold raised to the calibrated"));
 	/* memmap_pages does not move between those boots: exact. */
 	EXPECT_EQ(0.0, row_number(self->out, "memmap_pages", (size_t)-1,
 				  "calibration_spread"));
@@ -1313,12 +1316,21 @@ TEST_F(cmp, calibration)
 	EXPECT_NE(NULL, strstr(self->out, "calibration: 2 perturbed boots"));
 	EXPECT_NE(NULL, strstr(self->out, "calibration: exact over 2 boots"));
 
-	/* A 5% change is beyond the 3% spread: regressed again. */
+	/* 5% is beyond the spread, not beyond what two boots may differ by. */
 	n.add_factor = 1.05;
 	ASSERT_EQ(0, write_run(self->new, &n));
 	run_compare(self, "--format=json", "--calibration", list, self->base,
 		    self->new, NULL);
+	EXPECT_EQ(0, self->status);
+
+	/* 10% is beyond that too: regressed again. */
+	n.add_factor = 1.10;
+	ASSERT_EQ(0, write_run(self->new, &n));
+	run_compare(self, "--format=json", "--calibration", list, self->base,
+		    self->new, NULL);
 	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total));
 
 	/* One calibration run, or one from another accel: refused. */
 	run_compare(self, "--calibration", cal, self->base, self->new, NULL);
