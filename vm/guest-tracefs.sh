@@ -11,7 +11,10 @@
 #     marker and the first event, and every setting is as it was.
 #  2. Idle tracefs: the bench traces (phases in its table) and puts every
 #     setting back.
-#  3. A run killed by SIGKILL while tracing (in an instance on 6.12, at the
+#  3. A user's own function_graph trace at the top level (its filter, the
+#     global funcgraph options): on 6.12 the bench traces in its instance
+#     without changing them, on 6.1 it runs with "tracing none".
+#  4. A run killed by SIGKILL while tracing (in an instance on 6.12, at the
 #     top level on 6.1): it leaves its traces; devmem-bench --cleanup puts
 #     every setting back and leaves no instance or saved state.
 # Prints KTAP; exits 1 when a check failed.
@@ -20,7 +23,7 @@ T=/sys/kernel/tracing
 n=0 failed=0
 BENCH="./devmem-bench -m devdax -M mem -a 2M -s 256M -n 2 -w 0 -b 0"
 
-echo "1..14"
+echo "1..18"
 
 result()
 {
@@ -125,7 +128,31 @@ grep -q 'memmap_init_zone_device' /tmp/bench2.out
 result $? idle.phases_in_table
 same_settings idle.settings_unchanged
 
-# 3. Killed by SIGKILL while tracing, then devmem-bench --cleanup.
+# 3. Someone else's function_graph at the top level.
+echo schedule > "$T/set_ftrace_filter"
+echo function_graph > "$T/current_tracer"
+snap > /tmp/tracefs.before
+$BENCH > /tmp/bench4.out 2>&1
+rc=$?
+sed 's/^/# /' /tmp/bench4.out | grep -E 'tracing|busy|sleep-time'
+result $rc graph_user.bench_runs "exit $rc"
+if [ $instance = 1 ]; then
+	grep -q 'tracing function_graph' /tmp/bench4.out
+	result $? graph_user.traced_in_own_instance
+	grep -q 'memmap_init_zone_device' /tmp/bench4.out
+	result $? graph_user.phases_in_table
+else
+	grep -q 'tracing none' /tmp/bench4.out &&
+		grep -q 'current_tracer is function_graph' /tmp/bench4.out
+	result $? graph_user.tracing_none_with_reason
+	skip graph_user.phases_in_table "no function_graph in instances"
+fi
+same_settings graph_user.settings_unchanged
+echo nop > "$T/current_tracer"
+: > "$T/set_ftrace_filter"
+: > "$T/trace"
+
+# 4. Killed by SIGKILL while tracing, then devmem-bench --cleanup.
 snap > /tmp/tracefs.before
 ./devmem-bench -m devdax -M mem -a 2M -s 256M -n 100 -w 0 -b 0 \
 	> /tmp/bench3.out 2>&1 &
