@@ -1151,6 +1151,39 @@ TEST_F(cmp, exact_samples)
 }
 
 /*
+ * Run by run, every cycle of every run the same: Welch's t has no
+ * variance to work with; the exact rule decides, both ways.
+ */
+TEST_F(cmp, exact_runs)
+{
+	struct run r = plain;
+	char a[600], b[600], p[4][160];
+	size_t i, total;
+
+	r.cv = 0.0;
+	r.n = 5;
+	for (i = 0; i < 4; i++) {
+		snprintf(p[i], sizeof(p[i]), "%s/run-%zu.json", self->dir, i);
+		ASSERT_EQ(0, write_run(p[i], &r));
+	}
+	snprintf(a, sizeof(a), "%s,%s", p[0], p[1]);
+	snprintf(b, sizeof(b), "%s,%s", p[2], p[3]);
+	run_compare(self, "--format=json", a, b, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s%s", self->out, self->err);
+	EXPECT_EQ(10, count_verdicts(self->out, 0, "no significant change",
+				     NULL, &total));
+
+	r.add_factor = 1.2;
+	ASSERT_EQ(0, write_run(p[2], &r));
+	ASSERT_EQ(0, write_run(p[3], &r));
+	run_compare(self, "--format=json", a, b, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(2, count_verdicts(self->out, 0, "regressed", "add_ns",
+				    &total));
+	EXPECT_NEAR(0.2, row_number(self->out, "add_ns", 0, "change"), 1e-6);
+}
+
+/*
  * One side exact, the other not: the usual test, with its interval, and
  * never a division by zero.
  */
