@@ -102,7 +102,7 @@ if [ "$(cat "$work/stamp" 2>/dev/null)" != "$want" ]; then
 	result $((1 - ok)) tree "$((SECONDS - t0)) s"
 	[ "$ok" = 1 ] || finish
 else
-	git_demo bisect reset -q > /dev/null 2>&1
+	git_demo bisect reset > /dev/null 2>&1
 	git_demo checkout -q bad
 	result 0 tree "reused"
 fi
