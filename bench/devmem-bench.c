@@ -1267,7 +1267,10 @@ int main(int argc, char **argv)
 				why);
 		} else {
 			tracing = true;
-			tracing_mode = "function_graph";
+			/* Phases without the time scheduled out are another
+			 * measurement: never compared with ones that have it. */
+			tracing_mode = tracer.sleep_time ? "function_graph" :
+				       "function_graph, sleep-time off";
 			if (tracer.missing[0])
 				fprintf(stderr, "devmem-bench: not in this kernel or not traceable, no phase: %s\n",
 					tracer.missing);
