@@ -87,6 +87,14 @@ done
 step "benchmark"
 vm/check-bench.sh "$logs"
 
+step "tracefs: a user's tracing survives the bench"
+for k in "$k612" "$k61"; do
+	vm/run-tracefs.sh --kernel "$k" \
+		> "$logs/tracefs-$(basename "$k").log" 2> "$logs/tracefs-$(basename "$k").err"
+	rc=$?
+	[ $rc = 0 ] || { tail -n 20 "$logs/tracefs-$(basename "$k").err" >&2; ktap_step "vm-tracefs-$(basename "$k")" $rc; }
+done
+
 step "comparisons: A/A, 4K against 2M, the dashboard"
 vm/check-compare.sh "$logs"
 
