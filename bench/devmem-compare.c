@@ -1713,7 +1713,7 @@ static void print_header(const struct comparison *cmp, FILE *out,
 		 cmp->in[1].res->rounds == 1)
 		fprintf(out, "%stest: Mann-Whitney U on cycles; one run per side, so a difference between the two boots counts as one between the kernels (%s)\n",
 			prefix, cmp->calib ?
-			"here, rows are judged against the larger of the threshold and their spread over the calibration boots" :
+			"here each row is judged against the larger of the threshold and what two boots differ by in the calibration" :
 			cmp->insn ?
 			"under icount too: exact rows can move between boots, e.g. arch_add_memory by a few thousand insn; give --calibration or several runs per side" :
 			"give several runs per side to avoid that");
