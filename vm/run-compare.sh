@@ -20,9 +20,11 @@
 #
 # Without KVM the boots run under tcg-icount (vm/run-bench.sh): durations
 # are instruction counts, devmem-compare's default threshold is then 1%,
-# and its exact and near-exact rows need only one round a side (--rounds
-# 1); more rounds are for the rows that sleep and stay noisy.  A boot's
-# accelerator is in its JSON; rounds under different ones are refused.
+# and its exact and near-exact rows can be judged with one round a side
+# (--rounds 1) given a calibration of how far they move between boots
+# (make calibrate; --compare-arg --calibration=R1,R2,...); more rounds are
+# for the rows that sleep and stay noisy.  A boot's accelerator is in its
+# JSON; rounds under different ones are refused.
 #
 # --reuse-a FILE takes FILE (an earlier run of A with the same matrix) as
 # A's first round instead of booting.  --compare-arg passes one option to
@@ -45,7 +47,7 @@ DEFAULT_BENCH_ARGS=(-s "256M,1G" -n 10 -w 2 -b 0)
 
 usage()
 {
-	sed -n '4,37p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,38p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 fail()
