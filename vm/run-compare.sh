@@ -47,7 +47,7 @@ DEFAULT_BENCH_ARGS=(-s "256M,1G" -n 10 -w 2 -b 0)
 
 usage()
 {
-	sed -n '4,38p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,39p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 fail()
