@@ -82,6 +82,7 @@ if [ "$(cat "$work/stamp" 2>/dev/null)" != "$want" ]; then
 	echo "bisect-demo: making a git tree of $tarball in $tree" >&2
 	tar -xJf "$tarball" -C "$tree" --strip-components=1 &&
 	git_demo init -q &&
+	git_demo config gc.auto 0 &&	# no background repack of 80k files
 	# -f: Debian's top-level .gitignore ignores everything ("/*").
 	git_demo add -A -f . &&
 	git_demo commit -q -m "linux-source-6.12 (Debian)" &&
