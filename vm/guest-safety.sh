@@ -137,6 +137,13 @@ $BENCH -n 1 --allow-foreign --no-wait -q > /tmp/bench-next.log 2>&1
 grep -E 'leftovers|cleanup' /tmp/bench-next.log | sed 's/^/# next run: /'
 check "the next run names the leftovers and the cleanup command" \
 	grep -q "clean them up with: devmem-bench --cleanup" /tmp/bench-next.log
+DEVMEM_ALLOW_FOREIGN=1 DEVMEM_CYCLES=1 ./devmem/devmem_cycle_test \
+	-r ns_cycle.devdax_2m.add_remove_cycles > /tmp/ksft-next.log 2>&1
+rc=$?
+grep -E 'leftovers|cleanup' /tmp/ksft-next.log | sed 's/^/# next kselftest: /'
+check "the next kselftest names the leftovers and the cleanup command" \
+	grep -q "clean them up with: devmem-bench --cleanup" /tmp/ksft-next.log
+check "the next kselftest passes next to them (exit $rc)" [ $rc = 0 ]
 ./devmem-bench --cleanup > /tmp/cleanup.log 2>&1
 rc=$?
 sed 's/^/# cleanup: /' /tmp/cleanup.log

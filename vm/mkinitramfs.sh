@@ -18,9 +18,10 @@ set -eu
 # modules.dep.  A name the kernel has built in is skipped.
 ROOT_MODULES="virtio_pci libnvdimm nfit nd_pmem nd_btt dax_pmem device_dax kmem
 netfs 9pnet 9pnet_virtio 9p"
-# Wanted where the kernel has them: ext4 (mounts ext2 too) lets
+# Wanted where the kernel has them: ext4 (mounts ext2 too; needs a crc32c
+# driver, a soft dependency modules.dep does not list) lets
 # devmem_safety_test check that a mounted namespace is never disabled.
-OPTIONAL_MODULES="ext4"
+OPTIONAL_MODULES="crc32c_generic ext4"
 # GNU timeout: the kselftest runner calls "timeout --foreground".
 TOOLS="/bin/bash /usr/bin/ndctl /usr/bin/daxctl /usr/bin/fio /usr/bin/timeout"
 
