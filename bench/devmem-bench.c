@@ -561,8 +561,10 @@ static int one_cycle(struct dm_ns *ns, struct dm_inv *inv, struct samples *s,
 		dm_tracer_clear(&tracer);
 	rc = dm_ns_disable(ns, &t);
 	if (rc) {
-		snprintf(msg, sizeof(msg), "unbind %s: %s",
-			 dm_ns_personality(ns), strerror(-rc));
+		snprintf(msg, sizeof(msg), "unbind %s: %s%s%s",
+			 dm_ns_personality(ns), strerror(-rc),
+			 rc == -EBUSY || rc == -EPERM ? ": " : "",
+			 rc == -EBUSY || rc == -EPERM ? dm_ns_why(ns) : "");
 		record_violation(r, s, c, "remove", msg);
 		return rc;
 	}
@@ -908,8 +910,8 @@ static int run_config(struct dm_ctx *ctx, struct dm_results *res,
 out_destroy:
 	c = dm_ns_destroy(ns);
 	if (c) {
-		snprintf(msg, sizeof(msg), "destroying the namespace: %s",
-			 strerror(-c));
+		snprintf(msg, sizeof(msg), "destroying the namespace: %s: %s",
+			 strerror(-c), dm_why(ctx));
 		record_violation(r, &s, -1, "destroy", msg);
 	}
 out_inv:

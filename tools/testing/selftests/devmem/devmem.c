@@ -1247,6 +1247,12 @@ const char *dm_ns_uuid(struct dm_ns *ns)
 	return ns->uuid;
 }
 
+/* Why the last action on @ns (or its context) was refused. */
+const char *dm_ns_why(struct dm_ns *ns)
+{
+	return ns->ctx->why;
+}
+
 const char *dm_ns_personality(struct dm_ns *ns)
 {
 	return ns->personality;

@@ -123,6 +123,7 @@ uint64_t dm_ns_start(struct dm_ns *ns);
 uint64_t dm_ns_size(struct dm_ns *ns);
 const char *dm_ns_name(struct dm_ns *ns);
 const char *dm_ns_uuid(struct dm_ns *ns);
+const char *dm_ns_why(struct dm_ns *ns);
 const char *dm_ns_personality(struct dm_ns *ns);
 int dm_ns_node(struct dm_ns *ns);
 const struct dm_ns_config *dm_ns_config(struct dm_ns *ns);
