@@ -15,9 +15,9 @@
 #    (devmem-compare --calibration: a row is judged at the larger of the
 #    threshold and its spread over c1, c2);
 #  - A/A, v2 against v2, plain and calibrated: no row "regressed" or
-#    "improved"; at least 90% of the rows with a calibrated spread below
-#    the threshold "no significant change" (the share of all rows is
-#    printed, and the others named);
+#    "improved"; at least 90% of the rows the calibration (vm/calibrate.sh
+#    on c1, c2) finds exact "no significant change" (the share of all
+#    rows is printed, and the others named with change and spread);
 #  - v2 against the slowdown: memmap_init_zone_device "regressed" in
 #    every configuration, by 5 x N instructions (N struct pages: known
 #    from the configuration) within 1 percentage point; no row outside
@@ -96,10 +96,10 @@ boot()
 		"${matrix[@]}" --perturb-seed "$3" > "$dir/$1.out" 2>&1
 	if [ ! -s "$dir/$1.json" ]; then
 		tail -n 20 "$dir/$1.out" >&2
-		result 1 "boot.$1" "no results; see $dir/$1.out"
+		result 1 "boot.${1//\//-}" "no results; see $dir/$1.out"
 		return 1
 	fi
-	result 0 "boot.$1" "$((SECONDS - t0)) s"
+	result 0 "boot.${1//\//-}" "$((SECONDS - t0)) s"
 }
 
 # struct_pages CONFIG-ID: struct pages memmap_init_zone_device()
@@ -128,7 +128,7 @@ struct_pages()
 
 : > "$ktap"
 start=$(date +%s)
-mkdir -p "$dir"
+mkdir -p "$dir/calib"
 if ! command -v jq > /dev/null; then
 	skip all "jq is missing (make deps)"
 	finish
@@ -139,7 +139,7 @@ if [ ! -x "$compare" ]; then
 fi
 
 if [ "${ICOUNT_REUSE:-0}" = 1 ]; then
-	for f in a1 a2 c1 c2 b; do
+	for f in a1 a2 calib/boot-1 calib/boot-2 b; do
 		[ -s "$dir/$f.json" ] || { result 1 reuse "no $dir/$f.json"; finish; }
 	done
 	diag "ICOUNT_REUSE=1: judging the runs in $dir again"
@@ -163,15 +163,15 @@ fi
 
 boot a1 "$kv2" 1 || finish
 boot a2 "$kv2" 2 || finish
-boot c1 "$kv2" 3 || finish
-boot c2 "$kv2" 4 || finish
+boot calib/boot-1 "$kv2" 3 || finish
+boot calib/boot-2 "$kv2" 4 || finish
 boot b "$kslow" 5 || finish
 fi
 
 # --- A/A ------------------------------------------------------------------
 # aa NAME [COMPARE ARGS...]: v2 seed 1 against v2 seed 2.  No row may be
-# flagged; with the calibration, 90% of the rows it found repeatable must
-# be "no significant change".  The others - the latency rows (add,
+# flagged; with the calibration, 90% of the rows it found exact must be
+# "no significant change".  The others - the latency rows (add,
 # remove: sleeping, timer-warped under icount) and the remove path's
 # phases - are counted and named with their change and spread.
 aa()
@@ -202,22 +202,29 @@ aa()
 		result 0 "$name.none-flagged"
 	fi
 	[ "$name" = aa-calibrated ] || return 0
-	# The rows the calibration found repeatable (spread over c1, c2
-	# below the threshold) must be the ones A/A calls unchanged.
-	read -r total same < <(jq -r '[.rows[] | select(.calibration_spread != null
-		and .calibration_spread < $thr)] |
+	# The rows make calibrate finds exact over c1 and c2 (boot medians
+	# and the cycles within a boot within 0.1%) must be the ones A/A
+	# calls unchanged.
+	if ! "$DEVMEM_TOP/vm/calibrate.sh" --reuse --runs "$dir/calib" \
+		--kernel v2 --out "$dir/calib.json" > "$dir/calib.out" 2>&1; then
+		result 1 "$name.exact-unchanged" "vm/calibrate.sh failed; see $dir/calib.out"
+		return 0
+	fi
+	read -r total same < <(jq -r --slurpfile c "$dir/calib.json" '
+		[$c[0].rows[] | select(.exact) | "\(.config) \(.metric)"] as $ex
+		| [.rows[] | select(("\(.config) \(.metric)") as $k
+			| $ex | index([$k]))] |
 		"\(length) \([.[] | select(.revisions[0].verdict ==
-		"no significant change")] | length)"' --argjson thr "$(jq .threshold \
-		"$dir/$name.json")" "$dir/$name.json")
-	diag "$name: $same of the $total rows whose calibrated spread is below the threshold are 'no significant change'"
+		"no significant change")] | length)"' "$dir/$name.json")
+	diag "$name: $same of the $total rows calibrated as exact are 'no significant change'"
 	if [ "$total" -gt 0 ] && [ $((same * 100)) -ge $((total * 90)) ]; then
-		result 0 "$name.repeatable-unchanged" "$same of $total"
+		result 0 "$name.exact-unchanged" "$same of $total"
 	else
-		result 1 "$name.repeatable-unchanged" "$same of $total repeatable rows 'no significant change', 90% needed"
+		result 1 "$name.exact-unchanged" "$same of $total exact rows 'no significant change', 90% needed"
 	fi
 }
 
-calib=--calibration=$dir/c1.json,$dir/c2.json
+calib=--calibration=$dir/calib/boot-1.json,$dir/calib/boot-2.json
 aa aa || finish
 aa aa-calibrated "$calib" || finish
 
