@@ -75,6 +75,9 @@ vm/tests/test-resolver.sh 2>&1 | tee "$logs/resolver.log"
 vm/tests/test-lint.sh 2>&1 | tee "$logs/lint-test.log"
 vm/check-lint.sh 2>&1 | tee "$logs/lint.log"
 
+step "host test: make calibrate's spreads (vm/calibrate.sh --reuse)"
+vm/test-calibrate.sh 2>&1 | tee "$logs/calibrate.log"
+
 for k in "$k612" "$k61"; do
 	name=$(basename "$k")
 	step "kselftest on $name"
