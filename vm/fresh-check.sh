@@ -29,7 +29,7 @@
 # PASS or FAIL.  Everything is unmounted on every way out.
 #
 # Needs root, overlayfs and the network (about 100 MB from the mirror for
-# the base, about 600 MB for what `make deps` installs and fetches).  On 2
+# the base, about 700 MB for what `make deps` installs and fetches).  On 2
 # busy cores (2026-11-29): base 4.3 min, `make deps all` 9-11 min, the
 # short bench 2-4.5 min, removing the overlay about 4 min.
 # Exit status: 0 pass, 1 fail, 2 usage.
