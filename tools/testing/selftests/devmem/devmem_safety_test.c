@@ -10,7 +10,7 @@
  * never take it for its own, leave it untouched when it cleans up its own
  * namespaces, refuse to disable one of its own once the record is gone,
  * lock a region against a second devmem process, and refuse to disable a
- * namespace that is mounted, open or mapped.  After every test the
+ * namespace that is mounted, open, mapped or onlined as System RAM.  After every test the
  * stand-in's uuid, size, name, state and bytes are checked, and it is
  * removed by its uuid.
  *
@@ -324,7 +324,7 @@ TEST_F(foreign, record_decides)
 	EXPECT_EQ(-EBUSY, dm_select_region(self->ctx, self->region,
 					   FOREIGN_SIZE, 0, why,
 					   sizeof(why)));
-	EXPECT_NE(NULL, strstr(why, "2 namespaces")) TH_LOG("%s", why);
+	EXPECT_NE(NULL, strstr(why, dm_ns_name(ns))) TH_LOG("%s", why);
 	/* Recorded again, it is ours again. */
 	ASSERT_EQ(0, dm_rec_add(&rec));
 	ASSERT_EQ(0, dm_select_region(self->ctx, self->region, FOREIGN_SIZE,
@@ -481,6 +481,72 @@ TEST_F(foreign, in_use_refused)
 	TH_LOG("mapped: refused: %s", dm_why(self->ctx));
 	EXPECT_NE(NULL, strstr(dm_why(self->ctx), "is mapped by pid"));
 	munmap(p, 2ul << 20);
+	EXPECT_EQ(0, dm_ns_destroy(ns)) TH_LOG("%s", dm_why(self->ctx));
+}
+
+static int write_str(const char *path, const char *v)
+{
+	FILE *f = fopen(path, "we");
+	int rc;
+
+	if (!f)
+		return -errno;
+	rc = fputs(v, f) < 0 ? -EIO : 0;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+#define AUTO_ONLINE	"/sys/devices/system/memory/auto_online_blocks"
+
+/*
+ * A devdax namespace whose memory is handed to the kmem driver (System
+ * RAM, left offline here so that it can be given back) is not disabled.
+ */
+TEST_F(foreign, system_ram_refused)
+{
+	struct dm_ns_config devdax = {
+		.mode = DM_MODE_DEVDAX, .map = DM_MAP_MEM,
+		.align = 2ul << 20, .size = FOREIGN_SIZE,
+	};
+	char why[DM_MSG_LEN], dev[64], cmd[160], policy[32] = "";
+	struct dm_ns *ns;
+	int rc;
+	FILE *f;
+
+	ASSERT_EQ(0, dm_select_region(self->ctx, self->region, FOREIGN_SIZE,
+				      DM_SEL_ALLOW_FOREIGN, why, sizeof(why)));
+	ASSERT_EQ(0, dm_ns_create(self->ctx, &devdax, DM_TAG_PREFIX "kmem",
+				  &ns)) TH_LOG("%s", dm_why(self->ctx));
+	ASSERT_EQ(0, dm_ns_devname(ns, dev, sizeof(dev)));
+	/* daxctl refuses while the kernel would online it at once */
+	f = fopen(AUTO_ONLINE, "re");
+	if (f) {
+		if (!fgets(policy, sizeof(policy), f))
+			policy[0] = '\0';
+		fclose(f);
+	}
+	write_str(AUTO_ONLINE, "offline");
+	snprintf(cmd, sizeof(cmd),
+		 "daxctl reconfigure-device --no-online --mode=system-ram %s >/dev/null 2>&1",
+		 dev);
+	rc = system(cmd);
+	if (rc) {
+		if (policy[0])
+			write_str(AUTO_ONLINE, policy);
+		EXPECT_EQ(0, dm_ns_destroy(ns)) TH_LOG("%s", dm_why(self->ctx));
+		SKIP(return, "daxctl cannot hand %s to kmem here (%d)", dev,
+		     rc);
+	}
+	EXPECT_EQ(-EBUSY, dm_ns_disable(ns, NULL));
+	TH_LOG("system-ram: refused: %s", dm_why(self->ctx));
+	EXPECT_NE(NULL, strstr(dm_why(self->ctx), "System RAM"));
+	snprintf(cmd, sizeof(cmd),
+		 "daxctl reconfigure-device --mode=devdax %s >/dev/null 2>&1",
+		 dev);
+	EXPECT_EQ(0, system(cmd));
+	if (policy[0])
+		write_str(AUTO_ONLINE, policy);
 	EXPECT_EQ(0, dm_ns_destroy(ns)) TH_LOG("%s", dm_why(self->ctx));
 }
 
