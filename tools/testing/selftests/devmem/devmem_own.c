@@ -21,7 +21,8 @@
  * suite process uses the region; it holds the holder's pid for messages.
  *
  * In use.  A device is in use when it (or a partition of it) is mounted,
- * held by another block device (holders/), open in any process (a stat of
+ * held by another block device (holders/), claimed exclusively (a mount
+ * in another mount namespace), open in any process (a stat of
  * every /proc/PID/fd/N) or mapped by any process (every /proc/PID/maps):
  * that scan costs one stat per open file and one read of every maps file
  * of every process, about 10-100 ms on a machine with a thousand processes.
@@ -756,11 +757,36 @@ static int check_procs(const struct devset *s, mode_t type, char *why,
 	return rc;
 }
 
+/*
+ * What this mount namespace cannot see: a mount in another one, or another
+ * exclusive holder, makes the kernel refuse an exclusive open.
+ */
+static int check_claimed(const char *blk, char *why, size_t len)
+{
+	char node[80];
+	int fd;
+
+	snprintf(node, sizeof(node), "/dev/%s", blk);
+	fd = open(node, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EBUSY)
+		return 0;
+	snprintf(why, len,
+		 "/dev/%s is claimed exclusively (mounted in another mount namespace, or held)",
+		 blk);
+	return -EBUSY;
+}
+
 /**
  * dm_blockdev_in_use() - is block device @blk (pmemX, pmemXs) in use?
  *
- * Mounted (itself or a partition), held by another block device, open or
- * mapped by any process.  Returns 0, or -EBUSY with the reason in @why.
+ * Mounted (itself or a partition), held by another block device, claimed
+ * exclusively (an exclusive open fails: a mount in another mount
+ * namespace), open or mapped by any process.  Returns 0, or -EBUSY with
+ * the reason in @why.
  */
 int dm_blockdev_in_use(const char *blk, char *why, size_t len)
 {
@@ -797,6 +823,8 @@ int dm_blockdev_in_use(const char *blk, char *why, size_t len)
 		closedir(dir);
 	if (!rc)
 		rc = check_mounts(&s, why, len);
+	if (!rc)
+		rc = check_claimed(blk, why, len);
 	if (!rc)
 		rc = check_procs(&s, S_IFBLK, why, len);
 	return rc;

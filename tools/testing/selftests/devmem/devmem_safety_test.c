@@ -452,6 +452,14 @@ TEST_F(foreign, in_use_refused)
 	EXPECT_NE(NULL, strstr(dm_why(self->ctx), "is open in pid"));
 	close(fd);
 
+	/* claimed: what a mount in another mount namespace looks like */
+	fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBUSY, dm_ns_disable(ns, NULL));
+	TH_LOG("claimed: refused: %s", dm_why(self->ctx));
+	EXPECT_NE(NULL, strstr(dm_why(self->ctx), "claimed exclusively"));
+	close(fd);
+
 	/* mounted, where the guest can make a filesystem */
 	ASSERT_NE(NULL, mkdtemp(dir));
 	if (!try_mount(dev, dir)) {
