@@ -623,7 +623,7 @@ static void devset_add(struct devset *s, const char *name, dev_t d)
 	s->n++;
 }
 
-static int holders(const char *blk, char *why, size_t len)
+static int check_holders(const char *blk, char *why, size_t len)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -801,7 +801,7 @@ int dm_blockdev_in_use(const char *blk, char *why, size_t len)
 	if (read_devt(path, &d))
 		return 0;	/* no such block device: nothing to hold */
 	devset_add(&s, blk, d);
-	rc = holders(blk, why, len);
+	rc = check_holders(blk, why, len);
 	snprintf(path, sizeof(path), "/sys/class/block/%s", blk);
 	dir = opendir(path);
 	while (!rc && dir && (de = readdir(dir))) {
@@ -817,7 +817,7 @@ int dm_blockdev_in_use(const char *blk, char *why, size_t len)
 		snprintf(part, sizeof(part), "%s/%s/dev", path, de->d_name);
 		if (!read_devt(part, &d))
 			devset_add(&s, de->d_name, d);
-		rc = holders(de->d_name, why, len);
+		rc = check_holders(de->d_name, why, len);
 	}
 	if (dir)
 		closedir(dir);
