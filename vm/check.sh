@@ -98,6 +98,15 @@ for k in "$k612" "$k61"; do
 	[ $rc = 0 ] || { tail -n 20 "$logs/tracefs-$(basename "$k").err" >&2; ktap_step "vm-tracefs-$(basename "$k")" $rc; }
 done
 
+# The safety scenario (issue 8): a user's devmem-user-<pid> namespace with
+# data in each region survives the whole kselftest, the bench, signals, a
+# SIGKILLed run and --cleanup.  Debian 6.1 runs it in make check-full.
+step "safety: a user's namespaces and data survive the suite"
+vm/run-safety.sh --kernel "$k612" > "$logs/safety-debian-6.12.log" \
+	2> "$logs/safety-debian-6.12.err"
+rc=$?
+[ $rc = 0 ] || { tail -n 20 "$logs/safety-debian-6.12.err" >&2; ktap_step vm-safety $rc; }
+
 step "comparisons: A/A, 4K against 2M, the dashboard"
 vm/check-compare.sh "$logs"
 
