@@ -118,9 +118,11 @@ dashboard: bench-build
 check:
 	vm/check.sh
 
-# make check, then the slow known answers: vm/bisect-demo.sh bisects a
-# synthetic history (kernel/patches/bisect-demo) with make bisect's script.
+# make check, then the slow parts: the safety scenario on Debian 6.1 and
+# the known answer of vm/bisect-demo.sh, which bisects a synthetic history
+# (kernel/patches/bisect-demo) with make bisect's script.
 check-full: check
+	vm/run-safety.sh --kernel debian-6.1
 	vm/bisect-demo.sh $(BUILD)/check-full
 
 lint:
