@@ -23,6 +23,15 @@ KBUILD_DIR=$DEVMEM_CACHE/kbuild
 DEB_PACKAGE=linux-source-6.12
 DEB_TARBALL=/usr/src/$DEB_PACKAGE.tar.xz
 JOBS=${JOBS:-2}
+# ccache lives outside the clone (like ccache's own default), so that a new
+# clone or a CI checkout does not compile the kernel from cold again.
+if [ -n "${DEVMEM_CCACHE_DIR:-}" ]; then
+	CCACHE_STORE=$DEVMEM_CCACHE_DIR
+elif [ -n "${HOME:-}" ] && [ "$HOME" != / ]; then
+	CCACHE_STORE=${XDG_CACHE_HOME:-$HOME/.cache}/devmem/ccache
+else
+	CCACHE_STORE=$DEVMEM_CACHE/ccache
+fi
 
 usage()
 {
@@ -46,9 +55,11 @@ Cache (DEVMEM_CACHE=$DEVMEM_CACHE):
   kbuild/<source>-<series>-<rev>/obj-<h>/  object dir, h = config hash
   kernels/<release>/                       the kernel dir: vmlinuz, release,
                                            config, meta, build -> object dir
-  ccache/                                  ccache, shared by all copies
+  ccache: \$DEVMEM_CCACHE_DIR, default ~/.cache/devmem/ccache: shared by
+  every copy and every clone of devmem (paths are relative to the cache, so
+  a second clone hits what the first one compiled)
 A second run with nothing changed is a cache hit and builds nothing.
-Environment: JOBS (make -j, default 2), DEVMEM_CACHE.
+Environment: JOBS (make -j, default 2), DEVMEM_CACHE, DEVMEM_CCACHE_DIR.
 EOF
 }
 
@@ -83,7 +94,7 @@ kmake()
 {
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u BUILD \
 		-u O -u KBUILD_OUTPUT -u KCONFIG_CONFIG -u CROSS_COMPILE \
-		CCACHE_DIR="$DEVMEM_CACHE/ccache" \
+		CCACHE_DIR="$CCACHE_STORE" \
 		CCACHE_BASEDIR="$DEVMEM_CACHE" \
 		CCACHE_MAXSIZE=10G \
 		nice -n 10 make -C "$srcdir" ARCH=x86_64 \
@@ -312,7 +323,8 @@ if ! command -v ccache >/dev/null; then
 	apt-get install -y -q ccache >&2 || die "apt-get install ccache failed"
 fi
 
-mkdir -p "$KBUILD_DIR" "$KERNELS_DIR" "$DEVMEM_CACHE/ccache"
+mkdir -p "$KBUILD_DIR" "$KERNELS_DIR" "$CCACHE_STORE" ||
+	die "cannot create the build cache folders (CCACHE_STORE=$CCACHE_STORE)"
 exec 9>"$KBUILD_DIR/.$srckey.lock"
 if ! flock -n 9; then
 	warn "waiting for another build of $srckey"
