@@ -148,6 +148,13 @@ if [ "${CHECK_KERNEL_BUILD:-1}" = 1 ]; then
 			--log "$logs/kselftest-v2.log"
 		rc=$?
 		[ $rc = 0 ] || ktap_step vm-v2 $rc
+		# Issue 9's known answers under tcg-icount, one boot a side:
+		# an A/A of perturbed boots stays silent and the shipped
+		# positive control (kernel/patches/memmap-slowdown, the
+		# second kernel build: one file on top of v2, a few minutes
+		# with ccache) is called regressed in exactly its rows.
+		step "icount: A/A on perturbed boots, the memmap-slowdown positive control"
+		vm/check-icount.sh "$logs"
 	fi
 else
 	echo "ok 1 kernel-build-v2 # SKIP CHECK_KERNEL_BUILD=0" \
