@@ -69,9 +69,11 @@ step_main()
 		exit 125
 	fi
 	if ! run_boot "$kdir" "$json" "$log"; then
+		drop_source "$kdir"
 		echo "bisect: $rev: no results from the boot: skipped (125); log: $log" >&2
 		exit 125
 	fi
+	drop_source "$kdir"
 	set +e
 	run_compare "$out/good.json" "$json" > "$out/step-$rev.report" 2>&1
 	rc=$?
@@ -85,6 +87,23 @@ step_main()
 		rc=125 ;;
 	esac
 	exit $rc
+}
+
+# drop_source KDIR: a step's kernel is booted once; its source copy and
+# objects (2-3 GB in .cache/kbuild/tree-*) go, the kernel dir stays.
+# BISECT_KEEP_BUILDS=1 keeps them.
+drop_source()
+{
+	local obj src
+
+	[ "${BISECT_KEEP_BUILDS:-0}" != 1 ] || return 0
+	obj=$(readlink -f "$1/build" 2>/dev/null) || return 0
+	src=${obj%/obj-*}
+	case $src in
+	"$DEVMEM_CACHE"/kbuild/tree-*)
+		rm -rf "$src"
+		rm -f "$1/build" ;;
+	esac
 }
 
 run_build()
@@ -210,7 +229,7 @@ orig=$(git -C "$ksrc" symbolic-ref -q --short HEAD ||
 # build_boot REV NAME: check REV out, build it, one boot into OUT/NAME.json.
 build_boot()
 {
-	local kdir
+	local kdir rc
 
 	git -C "$ksrc" checkout -q --detach "$1" ||
 		fail "cannot check out $1 in $ksrc"
@@ -221,7 +240,10 @@ build_boot()
 		git -C "$ksrc" checkout -q "$orig"
 		fail "${2^^}=$1 does not build; see $out/$2.build"
 	fi
-	if ! run_boot "$kdir" "$out/$2.json" "$out/$2.log"; then
+	rc=0
+	run_boot "$kdir" "$out/$2.json" "$out/$2.log" || rc=$?
+	drop_source "$kdir"
+	if [ $rc != 0 ]; then
 		tail -n 15 "$out/$2.log" >&2
 		git -C "$ksrc" checkout -q "$orig"
 		fail "${2^^}=$1 brought back no results; see $out/$2.log"
