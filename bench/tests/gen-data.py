@@ -3,7 +3,7 @@
 """Regenerate the recorded inputs in bench/tests/data/.
 
 The valid files are built here, in Python, with summaries computed by
-reference.py, independently of bench/results.c; the invalid ones are
+reference.py, independently of bench/lib/results.c; the invalid ones are
 mutations of a valid file, each breaking one rule of results/SCHEMA.md.
 The expected error message of each is listed in results_test.c.
 
