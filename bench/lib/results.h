@@ -185,6 +185,10 @@ struct dm_env {
 /* Identity and layout of one configuration. */
 struct dm_config {
 	const char *id;			/* NULL: dm_config_make_id() */
+	const char *workload;		/* NULL: "ns-cycle" */
+	/* NULL, or the workload's own name for the configuration */
+	const char *variant;
+	/* NULL for a workload without one namespace configuration */
 	const char *mode;		/* "devdax", "fsdax" */
 	const char *map;		/* memmap in "mem" (RAM) or "dev" */
 	uint64_t align_bytes;
