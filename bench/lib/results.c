@@ -326,6 +326,7 @@ static void result_free(struct dm_result *r)
 	free(r->violations);
 	json_object_put(r->config);
 	free(r->skipped);
+	free(r->workload);
 	free(r->id);
 	free(r);
 }
@@ -587,8 +588,10 @@ int dm_results_add_result(struct dm_results *res,
 		return -ENOMEM;
 	rc = -ENOMEM;
 	r->id = strdup(id);
+	r->workload = strdup(cfg->workload ? cfg->workload :
+			     DM_DEFAULT_WORKLOAD);
 	r->config = json_object_new_object();
-	if (!r->id || !r->config)
+	if (!r->id || !r->workload || !r->config)
 		goto out_free_result;
 	if (add_string(r->config, "mode", cfg->mode) ||
 	    add_string(r->config, "map", cfg->map) ||
@@ -1580,7 +1583,8 @@ static int validate_violation(struct vctx *v, json_object *o,
 	return 0;
 }
 
-static int validate_config(struct vctx *v, json_object *o)
+static int validate_config(struct vctx *v, json_object *o,
+			   const char **workload)
 {
 	static const struct vfield f[] = {
 		{ "mode", V_STRING, true },
@@ -1594,6 +1598,7 @@ static int validate_config(struct vctx *v, json_object *o)
 	rc = vobject(v, o);
 	if (rc)
 		return rc;
+	*workload = DM_DEFAULT_WORKLOAD;
 	return vfields(v, o, f, ARRAY_SIZE(f));
 }
 
@@ -1601,8 +1606,8 @@ static int validate_result(struct vctx *v, json_object *o,
 			   struct dm_results *res)
 {
 	json_object *io, *co, *mo, *vo, *sko;
+	const char *id, *skipped, *workload;
 	struct dm_result *r;
-	const char *id, *skipped;
 	size_t old, n, i;
 	bool has_skipped;
 	int rc;
@@ -1633,7 +1638,7 @@ static int validate_result(struct vctx *v, json_object *o,
 	vpop(v, old);
 
 	old = vpush_key(v, "config");
-	rc = validate_config(v, co);
+	rc = validate_config(v, co, &workload);
 	if (rc)
 		return rc;
 	vpop(v, old);
@@ -1652,10 +1657,12 @@ static int validate_result(struct vctx *v, json_object *o,
 		return seterr(-ENOMEM, v->err, v->errlen, "%s: out of memory",
 			      v->name);
 	r->id = strdup(id);
+	r->workload = strdup(workload);
 	r->config = json_object_get(co);
 	if (skipped)
 		r->skipped = strdup(skipped);
-	if (!r->id || (skipped && !r->skipped) || results_append(res, r)) {
+	if (!r->id || !r->workload || (skipped && !r->skipped) ||
+	    results_append(res, r)) {
 		result_free(r);
 		return seterr(-ENOMEM, v->err, v->errlen, "%s: out of memory",
 			      v->name);
@@ -2267,10 +2274,12 @@ static int merge_result(struct dm_results *out, const struct dm_result *src,
 		if (!dst)
 			return seterr(-ENOMEM, err, errlen, "out of memory");
 		dst->id = strdup(src->id);
+		dst->workload = strdup(src->workload);
 		dst->config = json_object_get(src->config);
 		if (src->skipped)
 			dst->skipped = strdup(src->skipped);
-		if (!dst->id || (src->skipped && !dst->skipped) ||
+		if (!dst->id || !dst->workload ||
+		    (src->skipped && !dst->skipped) ||
 		    results_append(out, dst)) {
 			result_free(dst);
 			return seterr(-ENOMEM, err, errlen, "out of memory");

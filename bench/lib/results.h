@@ -44,6 +44,8 @@
 #define DM_SCHEMA		"devmem-bench/1"
 #define DM_SCHEMA_PREFIX	"devmem-bench/"
 #define DM_SCHEMA_MAJOR		1
+/* The workload of a configuration that names none (schema /1, the writer). */
+#define DM_DEFAULT_WORKLOAD	"ns-cycle"
 
 /* Limits the reader enforces so hostile files cannot exhaust memory. */
 #define DM_MAX_FILE_BYTES	(64UL << 20)
@@ -135,6 +137,8 @@ struct dm_violation {
 /* One configuration of the matrix. */
 struct dm_result {
 	char *id;
+	/* config.workload; DM_DEFAULT_WORKLOAD for a /1 file */
+	char *workload;
 	json_object *config;	/* owned */
 	char *skipped;		/* NULL, or why it did not run */
 	struct dm_metric *metrics;
