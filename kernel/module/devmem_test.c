@@ -10,6 +10,11 @@
  * path without a linear map, which NVDIMM namespaces never take.  Each call
  * is timed in the kernel with ktime_get_ns().
  *
+ * DEVMEM_TEST_LEAK allocates memory and keeps it, a controlled leak for the
+ * positive control of the soak's leak detector: kmalloc() objects (Slab
+ * grows, free pages drop) or whole pages (free pages drop).  The memory
+ * stays on a list here until DEVMEM_TEST_LEAK_FREE or rmmod.
+ *
  * The interface is tools/testing/selftests/devmem/devmem_test_uapi.h; the
  * misc device is /dev/devmem_test.  Ranges belong to the file that added
  * them and are removed when it is closed, and an open file pins the module,
@@ -54,6 +59,11 @@ static unsigned long max_size_mb = 65536;
 module_param(max_size_mb, ulong, 0644);
 MODULE_PARM_DESC(max_size_mb,
 		 "Largest DEVICE_PRIVATE range in MiB; its memmap takes 1/64 of that in RAM (default: 65536)");
+
+static unsigned long leak_max_mb = 256;
+module_param(leak_max_mb, ulong, 0644);
+MODULE_PARM_DESC(leak_max_mb,
+		 "Most memory DEVMEM_TEST_LEAK may hold in all, in MiB (default: 256)");
 
 /*
  * Locking.  Every writer of the spans read here (move_pfn_range_to_zone(),
@@ -202,6 +212,176 @@ static long devmem_test_spans(void __user *uarg)
 		return ret;
 
 	args.nr_nodes = count;
+	if (copy_to_user(uarg, &args, sizeof(args)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * The controlled leak.  A kmalloc() object is kept through the list_head
+ * at its start (so it is at least that big), a page through its lru; both
+ * stay referenced, so kmemleak does not report them.  The lists and
+ * counters are under devmem_test_leak_lock, which is held across the
+ * allocations so that leak_max_mb holds.
+ */
+static DEFINE_MUTEX(devmem_test_leak_lock);
+static LIST_HEAD(devmem_test_leak_objs);
+static LIST_HEAD(devmem_test_leak_pages);
+static u64 devmem_test_leak_slab;
+static u64 devmem_test_leak_page_bytes;
+static u64 devmem_test_leak_calls;
+
+#define DEVMEM_TEST_LEAK_MIN	sizeof(struct list_head)
+
+/* Free what @objs and @pages hold. */
+static void devmem_test_leak_release(struct list_head *objs,
+				     struct list_head *pages)
+{
+	struct list_head *pos, *next;
+	struct page *page, *tmp;
+
+	list_for_each_safe(pos, next, objs) {
+		list_del(pos);
+		kfree(pos);
+	}
+	list_for_each_entry_safe(page, tmp, pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+/* @bytes as the module allocates them for @kind. */
+static u64 devmem_test_leak_size(u64 bytes, u64 kind)
+{
+	u64 tail = bytes % DEVMEM_TEST_LEAK_OBJ;
+
+	if (kind == DEVMEM_TEST_LEAK_PAGES)
+		return round_up(bytes, PAGE_SIZE);
+	if (tail && tail < DEVMEM_TEST_LEAK_MIN)
+		bytes += DEVMEM_TEST_LEAK_MIN - tail;
+	return bytes;
+}
+
+/*
+ * Allocate @size bytes of @kind onto @objs or @pages; on failure the
+ * caller releases what was allocated.
+ */
+static int devmem_test_leak_alloc(u64 size, u64 kind, struct list_head *objs,
+				  struct list_head *pages)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+
+	while (size) {
+		u64 chunk;
+
+		if (kind == DEVMEM_TEST_LEAK_PAGES) {
+			struct page *page = alloc_page(gfp);
+
+			if (!page)
+				return -ENOMEM;
+			list_add_tail(&page->lru, pages);
+			chunk = PAGE_SIZE;
+		} else {
+			struct list_head *obj;
+
+			chunk = min_t(u64, size, DEVMEM_TEST_LEAK_OBJ);
+			obj = kmalloc(chunk, gfp);
+			if (!obj)
+				return -ENOMEM;
+			list_add_tail(obj, objs);
+		}
+		size -= chunk;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* What the module holds now, into @args; under devmem_test_leak_lock. */
+static void devmem_test_leak_report(struct devmem_test_leak *args)
+{
+	lockdep_assert_held(&devmem_test_leak_lock);
+	args->held_slab = devmem_test_leak_slab;
+	args->held_pages = devmem_test_leak_page_bytes;
+	args->calls = devmem_test_leak_calls;
+}
+
+static long devmem_test_leak(void __user *uarg)
+{
+	u64 limit = (u64)READ_ONCE(leak_max_mb) << 20;
+	struct devmem_test_leak args;
+	LIST_HEAD(objs);
+	LIST_HEAD(pages);
+	u64 size;
+	int ret;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.kind != DEVMEM_TEST_LEAK_SLAB &&
+	    args.kind != DEVMEM_TEST_LEAK_PAGES)
+		return -EINVAL;
+	if (args.bytes > limit)
+		return -ENOSPC;
+	size = devmem_test_leak_size(args.bytes, args.kind);
+
+	mutex_lock(&devmem_test_leak_lock);
+	if (devmem_test_leak_slab + devmem_test_leak_page_bytes + size >
+	    limit) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	ret = devmem_test_leak_alloc(size, args.kind, &objs, &pages);
+	if (ret)
+		goto out_release;
+	list_splice_tail(&objs, &devmem_test_leak_objs);
+	list_splice_tail(&pages, &devmem_test_leak_pages);
+	if (args.kind == DEVMEM_TEST_LEAK_PAGES)
+		devmem_test_leak_page_bytes += size;
+	else
+		devmem_test_leak_slab += size;
+	if (size)
+		devmem_test_leak_calls++;
+	devmem_test_leak_report(&args);
+	mutex_unlock(&devmem_test_leak_lock);
+
+	/* On -EFAULT the memory stays held, as the next call reports. */
+	if (copy_to_user(uarg, &args, sizeof(args)))
+		return -EFAULT;
+	return 0;
+
+out_release:
+	devmem_test_leak_release(&objs, &pages);
+out_unlock:
+	mutex_unlock(&devmem_test_leak_lock);
+	return ret;
+}
+
+/* Free everything DEVMEM_TEST_LEAK holds; @args gets the bytes freed. */
+static void devmem_test_leak_free_all(struct devmem_test_leak *args)
+{
+	LIST_HEAD(objs);
+	LIST_HEAD(pages);
+
+	mutex_lock(&devmem_test_leak_lock);
+	list_splice_init(&devmem_test_leak_objs, &objs);
+	list_splice_init(&devmem_test_leak_pages, &pages);
+	args->bytes = devmem_test_leak_slab + devmem_test_leak_page_bytes;
+	devmem_test_leak_slab = 0;
+	devmem_test_leak_page_bytes = 0;
+	devmem_test_leak_calls = 0;
+	devmem_test_leak_report(args);
+	mutex_unlock(&devmem_test_leak_lock);
+	devmem_test_leak_release(&objs, &pages);
+}
+
+static long devmem_test_leak_free(void __user *uarg)
+{
+	struct devmem_test_leak args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	devmem_test_leak_free_all(&args);
 	if (copy_to_user(uarg, &args, sizeof(args)))
 		return -EFAULT;
 	return 0;
@@ -475,7 +655,8 @@ static void devmem_test_remove_all(struct devmem_test_file *f)
 	mutex_unlock(&devmem_test_lock);
 }
 
-#define DEVMEM_TEST_FEATURES	DEVMEM_TEST_F_DEVICE_PRIVATE
+#define DEVMEM_TEST_FEATURES	\
+	(DEVMEM_TEST_F_DEVICE_PRIVATE | DEVMEM_TEST_F_LEAK)
 
 #else /* !CONFIG_DEVICE_PRIVATE */
 
@@ -504,7 +685,7 @@ static void devmem_test_remove_all(struct devmem_test_file *f)
 {
 }
 
-#define DEVMEM_TEST_FEATURES	0
+#define DEVMEM_TEST_FEATURES	DEVMEM_TEST_F_LEAK
 
 #endif /* CONFIG_DEVICE_PRIVATE */
 
@@ -543,6 +724,10 @@ static long devmem_test_ioctl(struct file *file, unsigned int cmd,
 		return devmem_test_private_remove(f, uarg);
 	case DEVMEM_TEST_PRIVATE_CYCLE:
 		return devmem_test_private_cycle(uarg);
+	case DEVMEM_TEST_LEAK:
+		return devmem_test_leak(uarg);
+	case DEVMEM_TEST_LEAK_FREE:
+		return devmem_test_leak_free(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -596,13 +781,16 @@ static int __init devmem_test_init(void)
 	devmem_test_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("spans", 0400, devmem_test_dir, NULL,
 			    &devmem_test_spans_fops);
-	pr_info("loaded%s\n", DEVMEM_TEST_FEATURES ? ", DEVICE_PRIVATE" :
-		", no DEVICE_PRIVATE in this kernel");
+	pr_info("loaded%s\n",
+		DEVMEM_TEST_FEATURES & DEVMEM_TEST_F_DEVICE_PRIVATE ?
+		", DEVICE_PRIVATE" : ", no DEVICE_PRIVATE in this kernel");
 	return 0;
 }
 
 static void __exit devmem_test_exit(void)
 {
+	struct devmem_test_leak freed = { };
+
 	debugfs_remove_recursive(devmem_test_dir);
 	misc_deregister(&devmem_test_misc);
 	/*
@@ -610,9 +798,13 @@ static void __exit devmem_test_exit(void)
 	 * module, so none can be left; but a pgmap must never outlive its ops.
 	 */
 	devmem_test_remove_all(NULL);
+	devmem_test_leak_free_all(&freed);
+	if (freed.bytes)
+		pr_info("freed %llu bytes still held by DEVMEM_TEST_LEAK\n",
+			freed.bytes);
 }
 
 module_init(devmem_test_init);
 module_exit(devmem_test_exit);
-MODULE_DESCRIPTION("devmem selftest helper: node/zone spans and DEVICE_PRIVATE memremap_pages() timing");
+MODULE_DESCRIPTION("devmem selftest helper: node/zone spans, DEVICE_PRIVATE memremap_pages() timing, a controlled leak");
 MODULE_LICENSE("GPL");

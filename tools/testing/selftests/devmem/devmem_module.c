@@ -272,3 +272,85 @@ int dm_mod_private_cycle(uint64_t size, int nid, unsigned int cycles,
 		rc = -EIO;
 	return rc;
 }
+
+/**
+ * dm_mod_has_leak() - does the loaded module have DEVMEM_TEST_LEAK?
+ *
+ * False when the module is not loaded or older than API version 2.
+ */
+bool dm_mod_has_leak(void)
+{
+	struct devmem_test_info info;
+
+	if (dm_mod_info(&info))
+		return false;
+	return info.features & DEVMEM_TEST_F_LEAK;
+}
+
+/* A leak ioctl; a module without it (version 1) gives -EOPNOTSUPP. */
+static int dm_mod_leak_ioctl(unsigned long cmd, struct devmem_test_leak *args)
+{
+	int rc = dm_mod_ioctl(cmd, args);
+
+	return rc == -ENOTTY ? -EOPNOTSUPP : rc;
+}
+
+/**
+ * dm_mod_leak_kind() - make the module allocate memory and keep it
+ * @bytes: how much; 0 allocates nothing and just reports
+ * @kind: DEVMEM_TEST_LEAK_SLAB (kmalloc() objects: Slab/SUnreclaim up,
+ *	free pages down) or DEVMEM_TEST_LEAK_PAGES (order-0 pages: free
+ *	pages down only); devmem_test_uapi.h has the details
+ * @state: if not NULL, what the module holds after the call
+ *
+ * The memory stays held until dm_mod_leak_free() or rmmod.  Returns 0,
+ * -EOPNOTSUPP when the loaded module predates the request, -ENOSPC past
+ * the module's leak_max_mb, -EINVAL for a bad @kind, -ENOMEM.
+ */
+int dm_mod_leak_kind(uint64_t bytes, unsigned int kind,
+		     struct devmem_test_leak *state)
+{
+	struct devmem_test_leak args = { .bytes = bytes, .kind = kind };
+	int rc;
+
+	rc = dm_mod_leak_ioctl(DEVMEM_TEST_LEAK, &args);
+	if (!rc && state)
+		*state = args;
+	return rc;
+}
+
+/**
+ * dm_mod_leak() - leak @bytes in kmalloc() objects (DEVMEM_TEST_LEAK_SLAB)
+ *
+ * As dm_mod_leak_kind(): 0 or -errno (-EOPNOTSUPP: module too old).
+ */
+int dm_mod_leak(uint64_t bytes)
+{
+	return dm_mod_leak_kind(bytes, DEVMEM_TEST_LEAK_SLAB, NULL);
+}
+
+/**
+ * dm_mod_leak_held() - what DEVMEM_TEST_LEAK holds now
+ * @state: held_slab, held_pages and calls are set on success
+ */
+int dm_mod_leak_held(struct devmem_test_leak *state)
+{
+	return dm_mod_leak_kind(0, DEVMEM_TEST_LEAK_SLAB, state);
+}
+
+/**
+ * dm_mod_leak_free() - free everything DEVMEM_TEST_LEAK holds
+ * @freed: if not NULL, the bytes freed
+ *
+ * Returns 0 or -errno (-EOPNOTSUPP: module too old).
+ */
+int dm_mod_leak_free(uint64_t *freed)
+{
+	struct devmem_test_leak args = { 0 };
+	int rc;
+
+	rc = dm_mod_leak_ioctl(DEVMEM_TEST_LEAK_FREE, &args);
+	if (!rc && freed)
+		*freed = args.bytes;
+	return rc;
+}

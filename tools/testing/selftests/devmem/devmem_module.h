@@ -2,7 +2,8 @@
 /*
  * A small C API over the devmem_test module (kernel/module/devmem_test.c,
  * interface in devmem_test_uapi.h): node and zone spans, ZONE_DEVICE
- * included, and timed DEVICE_PRIVATE add/remove.
+ * included, timed DEVICE_PRIVATE add/remove, and a controlled leak (the
+ * positive control of the soak's leak detector).
  *
  * Actions return 0 or -errno; predicates return bool.
  */
@@ -49,5 +50,12 @@ int dm_mod_private_add(int fd, uint64_t size, int nid, struct dm_private *p);
 int dm_mod_private_remove(int fd, struct dm_private *p);
 int dm_mod_private_cycle(uint64_t size, int nid, unsigned int cycles,
 			 struct devmem_test_sample *results);
+
+bool dm_mod_has_leak(void);
+int dm_mod_leak(uint64_t bytes);
+int dm_mod_leak_kind(uint64_t bytes, unsigned int kind,
+		     struct devmem_test_leak *state);
+int dm_mod_leak_held(struct devmem_test_leak *state);
+int dm_mod_leak_free(uint64_t *freed);
 
 #endif /* DEVMEM_MODULE_H */

@@ -19,8 +19,14 @@
  *   shrink_device_zone_span() (the project's add-del-device-memory v2) do
  *   that; elsewhere the check reports XFAIL.
  *
+ * The leak tests check the module's controlled leak (DEVMEM_TEST_LEAK),
+ * the positive control of the soak's leak detector: leaking NR_LEAKS x
+ * LEAK_BYTES must move the counters the soak watches by about that much,
+ * and freeing it must give it back (the tolerances are at leak_tolerance()).
+ *
  * Needs root and the module (insmod devmem_test.ko); the private tests
- * need CONFIG_DEVICE_PRIVATE.  Each missing piece SKIPs with its reason.
+ * need CONFIG_DEVICE_PRIVATE, the leak tests a module of API version 2.
+ * Each missing piece SKIPs with its reason.
  *
  * The ranges come from request_free_mem_region(), at the top of the
  * physical address space: on kernels that never shrink the Device zone,
@@ -31,6 +37,7 @@
 #include "../kselftest_harness.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,6 +700,239 @@ TEST_F(private, span_returns_to_baseline)
 	}
 	EXPECT_TRUE(span_equal(zb, ze));
 	EXPECT_TRUE(span_equal(node_span(nb), node_span(ne)));
+}
+
+/* 256 x 16 KiB = 4 MiB: the soak's per-cycle leak, leaked many times. */
+#define LEAK_BYTES	(16ull << 10)
+#define NR_LEAKS	256
+
+/* Why the controlled leak cannot be used here, or NULL. */
+static const char *leak_missing(void)
+{
+	const char *why = module_missing();
+
+	if (why)
+		return why;
+	if (!dm_mod_has_leak())
+		return "the loaded devmem_test module predates DEVMEM_TEST_LEAK (API version 2): rebuild it";
+	return NULL;
+}
+
+/* What a leak on the hotplug path moves, in bytes. */
+struct leak_counters {
+	long long slab;		/* SUnreclaim */
+	long long free;		/* free pages, per-cpu lists included */
+};
+
+static int meminfo_kb(const char *key, long long *kb)
+{
+	char line[256], name[64];
+	long long v;
+	FILE *f;
+	int rc = -ENOENT;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", name, &v) == 2 &&
+		    !strcmp(name, key)) {
+			*kb = v;
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
+static void read_counters(struct __test_metadata *_metadata,
+			  struct leak_counters *c)
+{
+	struct dm_snapshot snap;
+	long long kb = 0;
+	int fd;
+
+	/*
+	 * Fold the per-cpu vmstat differences into the global counters
+	 * first (root only; without it the counters lag by up to the
+	 * per-cpu thresholds, which the tolerance covers).
+	 */
+	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) < 0)
+			TH_LOG("stat_refresh: %s", strerror(errno));
+		close(fd);
+	}
+	memset(&snap, 0, sizeof(snap));
+	ASSERT_EQ(0, dm_snapshot_take(&snap));
+	ASSERT_EQ(0, meminfo_kb("SUnreclaim:", &kb));
+	c->slab = kb << 10;
+	c->free = snap.free_pages * (long long)page_size();
+}
+
+/*
+ * How far a counter may be off what the leak explains: a quarter of the
+ * leak, 1 MiB for 4 MiB.  It covers what moves besides the leak in an idle
+ * guest (tens of KiB between two reads), slab rounding (the objects fill
+ * whole slabs; SLUB keeps a few empty ones per CPU after the free, 32 KiB
+ * each for kmalloc-1k) and what lags (RCU-freed objects).  A leak that
+ * did nothing, or a free that freed nothing, is off by the whole leak.
+ * The upper bound on Slab growth is twice the leak plus this: KASAN
+ * redzones and kmemleak's metadata make debug kernels use more.
+ */
+static long long leak_tolerance(long long leaked)
+{
+	return leaked / 4;
+}
+
+FIXTURE(leak)
+{
+	struct leak_counters base;
+};
+
+FIXTURE_VARIANT(leak)
+{
+	unsigned int kind;
+	bool moves_slab;
+};
+
+FIXTURE_VARIANT_ADD(leak, slab)
+{
+	.kind = DEVMEM_TEST_LEAK_SLAB,
+	.moves_slab = true,
+};
+
+FIXTURE_VARIANT_ADD(leak, pages)
+{
+	.kind = DEVMEM_TEST_LEAK_PAGES,
+	.moves_slab = false,
+};
+
+FIXTURE_SETUP(leak)
+{
+	const char *why = leak_missing();
+	struct devmem_test_leak held;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, dm_mod_leak_held(&held));
+	if (held.held_slab || held.held_pages)
+		SKIP(return, "the module already holds %llu bytes leaked by someone else",
+		     (unsigned long long)(held.held_slab + held.held_pages));
+	read_counters(_metadata, &self->base);
+}
+
+FIXTURE_TEARDOWN(leak)
+{
+	if (dm_mod_has_leak())
+		dm_mod_leak_free(NULL);
+}
+
+/*
+ * NR_LEAKS x LEAK_BYTES held: free pages drop by about that much (and
+ * Slab grows by it for kmalloc() objects, stays for pages); freeing gives
+ * it back.
+ */
+TEST_F(leak, moves_counters)
+{
+	const long long leaked = NR_LEAKS * LEAK_BYTES;
+	const long long tol = leak_tolerance(leaked);
+	struct devmem_test_leak held;
+	struct leak_counters c;
+	long long dslab, dfree;
+	uint64_t freed;
+	int i;
+
+	for (i = 0; i < NR_LEAKS; i++)
+		ASSERT_EQ(0, dm_mod_leak_kind(LEAK_BYTES, variant->kind,
+					      &held));
+	EXPECT_EQ((uint64_t)NR_LEAKS, held.calls);
+	if (variant->moves_slab) {
+		EXPECT_EQ((uint64_t)leaked, held.held_slab);
+		EXPECT_EQ(0ULL, held.held_pages);
+	} else {
+		EXPECT_EQ(0ULL, held.held_slab);
+		EXPECT_EQ((uint64_t)leaked, held.held_pages);
+	}
+
+	read_counters(_metadata, &c);
+	dslab = c.slab - self->base.slab;
+	dfree = self->base.free - c.free;
+	TH_LOG("%d x %llu KiB held: SUnreclaim %+lld KiB, free pages %+lld KiB",
+	       NR_LEAKS, LEAK_BYTES >> 10, dslab >> 10, -dfree >> 10);
+	EXPECT_GE(dfree, leaked - tol);
+	EXPECT_LE(dfree, 2 * leaked + tol);
+	if (variant->moves_slab) {
+		EXPECT_GE(dslab, leaked - tol);
+		EXPECT_LE(dslab, 2 * leaked + tol);
+	} else {
+		EXPECT_LE(llabs(dslab), tol);
+	}
+
+	ASSERT_EQ(0, dm_mod_leak_free(&freed));
+	EXPECT_EQ((uint64_t)leaked, freed);
+	ASSERT_EQ(0, dm_mod_leak_held(&held));
+	EXPECT_EQ(0ULL, held.held_slab + held.held_pages);
+	EXPECT_EQ(0ULL, held.calls);
+
+	read_counters(_metadata, &c);
+	dslab = c.slab - self->base.slab;
+	dfree = self->base.free - c.free;
+	TH_LOG("freed: SUnreclaim %+lld KiB, free pages %+lld KiB from the start",
+	       dslab >> 10, -dfree >> 10);
+	EXPECT_LE(llabs(dslab), tol);
+	EXPECT_LE(llabs(dfree), tol);
+}
+
+/*
+ * The A/A side: NR_LEAKS calls that leak nothing leave the counters
+ * within the tolerance, so the moves above are the leak's.
+ */
+TEST_F(leak, zero_bytes_moves_nothing)
+{
+	const long long tol = leak_tolerance(NR_LEAKS * LEAK_BYTES);
+	struct devmem_test_leak held;
+	struct leak_counters c;
+	int i;
+
+	for (i = 0; i < NR_LEAKS; i++)
+		ASSERT_EQ(0, dm_mod_leak_kind(0, variant->kind, &held));
+	EXPECT_EQ(0ULL, held.held_slab + held.held_pages);
+	EXPECT_EQ(0ULL, held.calls);
+	read_counters(_metadata, &c);
+	TH_LOG("%d empty calls: SUnreclaim %+lld KiB, free pages %+lld KiB",
+	       NR_LEAKS, (c.slab - self->base.slab) >> 10,
+	       (c.free - self->base.free) >> 10);
+	EXPECT_LE(llabs(c.slab - self->base.slab), tol);
+	EXPECT_LE(llabs(c.free - self->base.free), tol);
+}
+
+/* A bad kind or a size past leak_max_mb allocates nothing. */
+TEST(leak_bad_args)
+{
+	const char *why = leak_missing();
+	struct devmem_test_leak held;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, dm_mod_leak_held(&held));
+	if (held.held_slab || held.held_pages)
+		SKIP(return, "the module already holds leaked memory");
+	EXPECT_EQ(-EINVAL, dm_mod_leak_kind(LEAK_BYTES, 2, NULL));
+	EXPECT_EQ(-ENOSPC, dm_mod_leak(1ull << 62));
+	/* Zero bytes allocates nothing and counts no call. */
+	EXPECT_EQ(0, dm_mod_leak_kind(0, DEVMEM_TEST_LEAK_PAGES, NULL));
+	ASSERT_EQ(0, dm_mod_leak_held(&held));
+	EXPECT_EQ(0ULL, held.held_slab + held.held_pages);
+	/* An odd size: the last object is rounded up to 16 bytes. */
+	ASSERT_EQ(0, dm_mod_leak_kind(1024 + 1, DEVMEM_TEST_LEAK_SLAB, &held));
+	EXPECT_EQ(1024ULL + 16, held.held_slab);
+	ASSERT_EQ(0, dm_mod_leak_kind(1, DEVMEM_TEST_LEAK_PAGES, &held));
+	EXPECT_EQ(page_size(), held.held_pages);
+	EXPECT_EQ(2ULL, held.calls);
+	EXPECT_EQ(0, dm_mod_leak_free(NULL));
+	ASSERT_EQ(0, dm_mod_leak_held(&held));
+	EXPECT_EQ(0ULL, held.held_slab + held.held_pages);
 }
 
 TEST_HARNESS_MAIN

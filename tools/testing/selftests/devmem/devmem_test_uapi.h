@@ -17,6 +17,15 @@
  * for example "0 Device 0 0 0 0 524256 524126".  Numbers are decimal;
  * every zone of every online node is listed, empty ones included; lines
  * starting with '#' are comments.
+ *
+ * DEVMEM_TEST_LEAK is the positive control of the soak's leak detector:
+ * it allocates memory and keeps it, as a leak on the hotplug path would.
+ * The memory stays on a list in the module (kmemleak sees it referenced)
+ * until DEVMEM_TEST_LEAK_FREE or rmmod, so the machine is never poisoned.
+ *
+ * Versions: 1 had INFO, SPANS and the PRIVATE ioctls; 2 adds LEAK and
+ * LEAK_FREE (DEVMEM_TEST_F_LEAK).  No structure or number of version 1
+ * changed: a version 1 module fails the new ioctls with ENOTTY.
  */
 #ifndef _DEVMEM_TEST_UAPI_H
 #define _DEVMEM_TEST_UAPI_H
@@ -27,7 +36,7 @@
 #define DEVMEM_TEST_DEV		"/dev/devmem_test"
 #define DEVMEM_TEST_SPANS_FILE	"/sys/kernel/debug/devmem_test/spans"
 
-#define DEVMEM_TEST_API_VERSION	1
+#define DEVMEM_TEST_API_VERSION	2
 #define DEVMEM_TEST_NAME_LEN	16
 #define DEVMEM_TEST_MAX_ZONES	8
 /* For nid: the node of the calling CPU's memory. */
@@ -35,6 +44,8 @@
 
 /* devmem_test_info.features */
 #define DEVMEM_TEST_F_DEVICE_PRIVATE	(1ULL << 0)
+/* DEVMEM_TEST_LEAK and DEVMEM_TEST_LEAK_FREE exist (API version 2) */
+#define DEVMEM_TEST_F_LEAK		(1ULL << 1)
 
 /**
  * struct devmem_test_info - what the module and the kernel support
@@ -161,6 +172,48 @@ struct devmem_test_cycle {
 	__u64 done;
 };
 
+/* devmem_test_leak.kind: how the bytes are allocated */
+/*
+ * kmalloc() objects of DEVMEM_TEST_LEAK_OBJ bytes (the last one smaller,
+ * at least 16): Slab/SUnreclaim and nr_slab_unreclaimable_B grow, and free
+ * pages (MemFree plus the per-cpu lists) drop, by about @bytes each, in
+ * steps of whole slabs.  Like a leaked mem_section_usage, memtype or
+ * xarray node.
+ */
+#define DEVMEM_TEST_LEAK_SLAB	0
+/*
+ * Order-0 alloc_pages(), @bytes rounded up to whole pages: only free pages
+ * drop; Slab, PageTables and the rest stay.  Like a leaked vmemmap or
+ * page-table page.
+ */
+#define DEVMEM_TEST_LEAK_PAGES	1
+#define DEVMEM_TEST_LEAK_OBJ	1024
+
+/**
+ * struct devmem_test_leak - argument of DEVMEM_TEST_LEAK/LEAK_FREE
+ * @bytes:	(in) LEAK: bytes to allocate and keep (0: allocate nothing,
+ *		just report); (out) LEAK_FREE: bytes freed
+ * @kind:	(in) LEAK: DEVMEM_TEST_LEAK_SLAB or DEVMEM_TEST_LEAK_PAGES
+ * @held_slab:	(out) bytes the module now holds in kmalloc() objects
+ * @held_pages:	(out) bytes the module now holds in whole pages
+ * @calls:	(out) LEAK calls that allocated something since the last
+ *		LEAK_FREE (or the load)
+ *
+ * The module holds at most leak_max_mb (a parameter, default 256 MiB) in
+ * all: beyond it LEAK fails with ENOSPC.  A LEAK that fails allocates
+ * nothing.  Held bytes are the sizes the module allocated: @bytes, with a
+ * last SLAB object of less than 16 bytes rounded up to 16, and PAGES
+ * rounded up to whole pages; the allocator's own rounding (slab slack,
+ * KASAN redzones) is not in them.
+ */
+struct devmem_test_leak {
+	__u64 bytes;
+	__u64 kind;
+	__u64 held_slab;
+	__u64 held_pages;
+	__u64 calls;
+};
+
 #define DEVMEM_TEST_INFO \
 	_IOWR('D', 0x00, struct devmem_test_info)
 #define DEVMEM_TEST_SPANS \
@@ -171,5 +224,9 @@ struct devmem_test_cycle {
 	_IOWR('D', 0x03, struct devmem_test_private)
 #define DEVMEM_TEST_PRIVATE_CYCLE \
 	_IOWR('D', 0x04, struct devmem_test_cycle)
+#define DEVMEM_TEST_LEAK \
+	_IOWR('D', 0x05, struct devmem_test_leak)
+#define DEVMEM_TEST_LEAK_FREE \
+	_IOWR('D', 0x06, struct devmem_test_leak)
 
 #endif /* _DEVMEM_TEST_UAPI_H */
