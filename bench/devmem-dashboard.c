@@ -8,11 +8,14 @@
  * memory, tracing, QEMU version), so emulated and real results, and
  * instruction counts (tcg-icount) and wall-clock times, never share a
  * chart.  In an
- * environment, each run is compared by devmem-compare with the earlier
- * runs of the same kernel name (up to --history of them, run by run), and
- * the rows it calls "regressed" are marked on the charts.  Per
- * configuration and metric, a chart shows each kernel's median per run
- * and, as a band, the bootstrap confidence interval of that median; a
+ * environment, each run is compared with the earlier runs of the same
+ * kernel name (up to --history of them, run by run) by the comparison
+ * engine devmem-compare is built on (bench/lib/compare.h), in-process,
+ * and the rows it calls "regressed" are marked on the charts.  Per
+ * configuration and metric (any workload's: configurations are ids here),
+ * a chart shows each kernel's median per run and, as a band, the
+ * bootstrap confidence interval of that median, the one devmem-compare
+ * prints for the run (as the revision of its comparison); a
  * deterministic row (every run's cycles within DETERMINISTIC_SPREAD of
  * each other, as instruction counts under tcg-icount are) shows single
  * values, without an interval.  devmem-compare's threshold is its own
@@ -41,11 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "results.h"
 #include "stats.h"
 
-#define CI_RESAMPLES	1000
-#define CI_LEVEL	0.95
 #define MAX_HISTORY	50
 /* (max - min) / |median| of every run at most this: one value a run. */
 #define DETERMINISTIC_SPREAD	0.001
@@ -53,10 +55,10 @@
 static struct {
 	const char *out;	/* dashboard folder, or NULL */
 	const char *index;	/* index file, or NULL */
-	const char *compare;	/* devmem-compare */
 	const char *gnuplot;
 	const char *title;
-	const char *threshold;	/* passed to devmem-compare, or NULL */
+	const char *threshold;	/* --threshold as given, or NULL */
+	struct dm_compare_opts cmp;	/* the engine's options */
 	unsigned int history;	/* earlier runs a run is compared with */
 	unsigned int min_history;
 } opt = {
@@ -77,10 +79,9 @@ struct run {
 	struct env *env;
 	/* Its comparison with earlier runs of the same kernel. */
 	size_t nr_history;
-	int cmp_status;		/* -1: not compared, else the exit status */
-	char cmp_note[256];	/* why not, or devmem-compare's complaint */
-	char *cmp_file;		/* the JSON output, relative to --out */
-	json_object *cmp;	/* parsed, or NULL */
+	char cmp_note[256];	/* why not, or the engine's complaint */
+	char *cmp_file;		/* its JSON, relative to --out, or NULL */
+	struct dm_compare *cmp;	/* NULL: not compared */
 	size_t regressed, improved;
 };
 
@@ -180,7 +181,7 @@ static void usage(FILE *f)
 "      --min-history=N    judge a run only with N earlier runs (default:\n"
 "                         3; 1 compares single boots cycle by cycle)\n"
 "  -t, --threshold=PCT    devmem-compare's threshold (default: its own)\n"
-"      --compare=PATH     devmem-compare (default: next to this program)\n"
+"      --compare=PATH     ignored (the comparison runs in-process)\n"
 "      --gnuplot=PATH     gnuplot (default: gnuplot)\n"
 "      --title=TEXT       page title\n"
 "  -h, --help             this help\n"
@@ -200,6 +201,24 @@ static int parse_uint(const char *s, unsigned int lo, unsigned int hi,
 	if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi)
 		return -EINVAL;
 	*out = (unsigned int)v;
+	return 0;
+}
+
+/* "3", "3%" or "0.5": a threshold in percent, stored as a fraction. */
+static int parse_percent(const char *s, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (end == s || errno)
+		return -EINVAL;
+	if (*end == '%')
+		end++;
+	if (*end || !isfinite(d) || d <= 0 || d > 1000)
+		return -EINVAL;
+	*out = d / 100.0;
 	return 0;
 }
 
@@ -232,6 +251,11 @@ static int parse_options(int argc, char **argv)
 			opt.index = optarg;
 			break;
 		case 't':
+			if (parse_percent(optarg, &opt.cmp.threshold)) {
+				error("--threshold: '%s' is not a percentage in (0, 1000]",
+				      optarg);
+				return -EINVAL;
+			}
 			opt.threshold = optarg;
 			break;
 		case OPT_HISTORY:
@@ -250,7 +274,7 @@ static int parse_options(int argc, char **argv)
 			}
 			break;
 		case OPT_COMPARE:
-			opt.compare = optarg;
+			/* Accepted for old command lines: nothing to run. */
 			break;
 		case OPT_GNUPLOT:
 			opt.gnuplot = optarg;
@@ -283,24 +307,6 @@ static int parse_options(int argc, char **argv)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* devmem-compare next to this program, unless --compare says otherwise. */
-static char *find_compare(void)
-{
-	char self[PATH_MAX], *slash;
-	ssize_t n;
-
-	if (opt.compare)
-		return xstrdup(opt.compare);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return xstrdup("devmem-compare");
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash)
-		slash[1] = '\0';
-	return xasprintf("%sdevmem-compare", slash ? self : "");
 }
 
 /* ---- Loading ---------------------------------------------------------- */
@@ -372,7 +378,6 @@ static void load_file(const char *path)
 	r->res = res;
 	r->when = when;
 	r->kernel = kernel;
-	r->cmp_status = -1;
 	runs = xrealloc(runs, (nr_runs + 1) * sizeof(*runs));
 	runs[nr_runs++] = r;
 }
@@ -581,9 +586,9 @@ static void mark_deterministic(struct env *e)
 /* ---- Comparisons ------------------------------------------------------ */
 
 /*
- * Run @argv with stdout into @out_path (created) and stderr into a
- * temporary file whose first line lands in @note.  Returns the exit
- * status, or -1 if it could not run.
+ * Run @argv (gnuplot) with stdout into @out_path (created) and stderr
+ * into a temporary file whose first line lands in @note.  Returns the
+ * exit status, or -1 if it could not run.
  */
 static int run_capture(char *const argv[], const char *out_path,
 		       const char *cwd, char *note, size_t notelen)
@@ -616,12 +621,8 @@ static int run_capture(char *const argv[], const char *out_path,
 		note[0] = '\0';
 		f = fopen(err_path, "r");
 		if (f) {
-			/* The first line that is not devmem-compare's name. */
-			while (fgets(note, (int)notelen, f)) {
+			if (fgets(note, (int)notelen, f))
 				note[strcspn(note, "\n")] = '\0';
-				if (strcmp(note, "devmem-compare: warning: comparing different environments (--force):"))
-					break;
-			}
 			fclose(f);
 		}
 	}
@@ -631,33 +632,38 @@ static int run_capture(char *const argv[], const char *out_path,
 	return WEXITSTATUS(status);
 }
 
-static int count_verdict(json_object *cmp, const char *verdict)
+/* Write run @r's comparison as devmem-compare --format=json would. */
+static void write_comparison(struct run *r, const char *cmpdir,
+			     const char *cmpdir_rel)
 {
-	json_object *rows, *o;
-	size_t i, n = 0;
+	char *path = xasprintf("%s/%s.json", cmpdir, r->stem);
+	FILE *f = fopen(path, "w");
+	int rc = f ? dm_compare_render(r->cmp, f, DM_COMPARE_JSON) : -errno;
 
-	if (!json_object_object_get_ex(cmp, "rows", &rows))
-		return 0;
-	for (i = 0; i < json_object_array_length(rows); i++) {
-		json_object *row = json_object_array_get_idx(rows, i);
-
-		if (!json_object_object_get_ex(row, "revisions", &o))
-			continue;
-		o = json_object_array_get_idx(o, 0);
-		if (o && json_object_object_get_ex(o, "verdict", &o) &&
-		    !strcmp(json_object_get_string(o), verdict))
-			n++;
+	if (f && fclose(f) && !rc)
+		rc = -EIO;
+	if (rc) {
+		error("%s: %s", path, strerror(-rc));
+		unlink(path);
+	} else {
+		r->cmp_file = xasprintf("%s/%s.json", cmpdir_rel, r->stem);
 	}
-	return (int)n;
+	free(path);
 }
 
-/* Compare run @i of @e with up to opt.history earlier runs of its kernel. */
-static void compare_run(struct env *e, size_t i, const char *compare,
-			const char *cmpdir, const char *cmpdir_rel)
+/*
+ * Compare run @i of @e with up to opt.history earlier runs of its kernel,
+ * run by run, as `devmem-compare --labels=earlier,run EARLIER,... RUN`
+ * would; its JSON goes to @cmpdir (NULL: none).
+ */
+static void compare_run(struct env *e, size_t i, const char *cmpdir,
+			const char *cmpdir_rel)
 {
 	struct run *r = e->runs[i], *hist[MAX_HISTORY];
-	char *argv[12], *list, *out_path, *old;
-	size_t n = 0, j, a = 0;
+	struct dm_results *hres[MAX_HISTORY];
+	char err[DM_COMPARE_ERR_LEN], *list, *old;
+	struct dm_compare *cmp;
+	size_t n = 0, j;
 	int rc;
 
 	for (j = i; j-- > 0 && n < opt.history;)
@@ -677,70 +683,61 @@ static void compare_run(struct env *e, size_t i, const char *compare,
 	}
 	/* Oldest first, as the runs happened. */
 	list = xstrdup(hist[n - 1]->path);
+	hres[0] = hist[n - 1]->res;
 	for (j = n - 1; j-- > 0;) {
 		old = list;
 		list = xasprintf("%s,%s", old, hist[j]->path);
 		free(old);
+		hres[n - 1 - j] = hist[j]->res;
 	}
-	r->cmp_file = xasprintf("%s/%s.json", cmpdir_rel, r->stem);
-	out_path = xasprintf("%s/%s.json", cmpdir, r->stem);
-	argv[a++] = (char *)compare;
-	argv[a++] = "--format=json";
-	argv[a++] = "--labels=earlier,run";
-	if (opt.threshold)
-		argv[a++] = xasprintf("--threshold=%s", opt.threshold);
-	argv[a++] = list;
-	argv[a++] = r->path;
-	argv[a] = NULL;
-	rc = run_capture(argv, out_path, NULL, r->cmp_note,
-			 sizeof(r->cmp_note));
-	r->cmp_status = rc;
-	if (rc == 0 || rc == 1) {
-		r->cmp = json_object_from_file(out_path);
-		if (r->cmp) {
-			r->regressed = (size_t)count_verdict(r->cmp, "regressed");
-			r->improved = (size_t)count_verdict(r->cmp, "improved");
-			r->cmp_note[0] = '\0';
-		} else {
-			snprintf(r->cmp_note, sizeof(r->cmp_note),
-				 "devmem-compare wrote no readable JSON");
-		}
-	} else if (!r->cmp_note[0]) {
-		snprintf(r->cmp_note, sizeof(r->cmp_note),
-			 "devmem-compare failed (status %d)", rc);
+	if (dm_compare_new(&opt.cmp, &cmp)) {
+		error("out of memory");
+		exit(2);
 	}
-	if (opt.threshold)
-		free(argv[3]);
+	rc = dm_compare_add_runs(cmp, list, hres, n);
+	if (!rc)
+		rc = dm_compare_add_runs(cmp, r->path, &r->res, 1);
+	if (rc) {
+		error("out of memory");
+		exit(2);
+	}
+	rc = dm_compare_run(cmp, err, sizeof(err));
+	if (rc) {
+		/* The first line: the rest lists the differences. */
+		err[strcspn(err, "\n")] = '\0';
+		snprintf(r->cmp_note, sizeof(r->cmp_note), "not compared: %.200s",
+			 err);
+		dm_compare_free(cmp);
+	} else {
+		r->cmp = cmp;
+		r->regressed = dm_compare_count(cmp, 1, DM_V_REGRESSED);
+		r->improved = dm_compare_count(cmp, 1, DM_V_IMPROVED);
+		if (cmpdir)
+			write_comparison(r, cmpdir, cmpdir_rel);
+	}
 	free(list);
-	free(out_path);
+}
+
+/* The cell of (config, metric) in run @r's comparison, or NULL. */
+static const struct dm_compare_cell *cell_of(const struct run *r,
+					     const char *config,
+					     const char *metric)
+{
+	const struct dm_compare_row *row;
+
+	if (!r->cmp)
+		return NULL;
+	row = dm_compare_find_row(r->cmp, config, metric);
+	return row ? &row->cells[1] : NULL;
 }
 
 /* The verdict of (config, metric) in run @r's comparison, or NULL. */
 static const char *verdict_of(const struct run *r, const char *config,
-			      const char *metric, json_object **revp)
+			      const char *metric)
 {
-	json_object *rows, *o, *rev;
-	size_t i;
+	const struct dm_compare_cell *c = cell_of(r, config, metric);
 
-	if (!r->cmp || !json_object_object_get_ex(r->cmp, "rows", &rows))
-		return NULL;
-	for (i = 0; i < json_object_array_length(rows); i++) {
-		json_object *row = json_object_array_get_idx(rows, i);
-
-		if (!json_object_object_get_ex(row, "config", &o) ||
-		    strcmp(json_object_get_string(o), config) ||
-		    !json_object_object_get_ex(row, "metric", &o) ||
-		    strcmp(json_object_get_string(o), metric) ||
-		    !json_object_object_get_ex(row, "revisions", &o))
-			continue;
-		rev = json_object_array_get_idx(o, 0);
-		if (revp)
-			*revp = rev;
-		if (rev && json_object_object_get_ex(rev, "verdict", &o))
-			return json_object_get_string(o);
-		return NULL;
-	}
-	return NULL;
+	return c ? dm_compare_verdict_name(c->verdict) : NULL;
 }
 
 /* ---- Numbers ---------------------------------------------------------- */
@@ -758,18 +755,17 @@ static struct scale pick_scale(enum dm_unit unit, double ref)
 	return sc;
 }
 
-/* Median and its bootstrap CI (lo = hi = median below 2 samples). */
-static void median_ci(const struct run *r, const struct dm_metric *m,
-		      const char *config, double *med, double *lo,
-		      double *hi)
+/*
+ * Median and its bootstrap CI (lo = hi = median below 2 samples): the
+ * engine's, for the run as the revision (side 1) of a comparison, so the
+ * interval is the one devmem-compare prints for it.
+ */
+static void median_ci(const struct dm_metric *m, const char *config,
+		      double *med, double *lo, double *hi)
 {
-	uint64_t seed = dm_seed_mix(dm_seed_mix(dm_seed_mix(0, r->stem),
-						config), m->name);
-
 	*med = m->summary.median;
-	if (m->n < 2 || dm_stats_bootstrap_median_ci(m->samples, m->n,
-						     CI_RESAMPLES, CI_LEVEL,
-						     seed, lo, hi))
+	dm_compare_median_ci(&opt.cmp, config, m, 1, lo, hi);
+	if (isnan(*lo) || isnan(*hi))
 		*lo = *hi = *med;
 }
 
@@ -867,10 +863,10 @@ static int write_chart(const struct env *e, const struct chart *ch,
 			m = find_metric(r, ch->config, ch->metric);
 			if (!m || m->unit != ch->unit)
 				continue;
-			median_ci(r, m, ch->config, &med, &lo, &hi);
+			median_ci(m, ch->config, &med, &lo, &hi);
 			if (ch->deterministic)
 				lo = hi = med;
-			v = verdict_of(r, ch->config, ch->metric, NULL);
+			v = verdict_of(r, ch->config, ch->metric);
 			if (v && !strcmp(v, "regressed"))
 				flag = 1;
 			else if (v && !strcmp(v, "improved"))
@@ -1283,7 +1279,7 @@ static void html_runs(FILE *f, const struct env *e, const char *dir)
 			viol ? " class=\"regressed\"" : "", viol);
 		if (r->cmp) {
 			fprintf(f, "<a href=\"");
-			html(f, r->cmp_file);
+			html(f, r->cmp_file ? r->cmp_file : "");
 			fprintf(f, "\">%zu regressed, %zu improved</a> against %zu earlier run%s",
 				r->regressed, r->improved, r->nr_history,
 				r->nr_history == 1 ? "" : "s");
@@ -1300,24 +1296,14 @@ static void html_runs(FILE *f, const struct env *e, const char *dir)
 	fprintf(f, "</table>\n");
 }
 
-/* "+1.2% [-0.4%, +2.9%]" from a devmem-compare revision cell. */
-static void html_change(FILE *f, json_object *rev)
+/* "+1.2% [-0.4%, +2.9%]" from the run's cell of its comparison. */
+static void html_change(FILE *f, const struct dm_compare_cell *c)
 {
-	json_object *o;
-	double v[3];
-	int i;
-	static const char *const keys[] = { "change", "change_ci_low",
-					    "change_ci_high" };
-
-	for (i = 0; i < 3; i++) {
-		if (!rev || !json_object_object_get_ex(rev, keys[i], &o) ||
-		    !(json_object_is_type(o, json_type_double) ||
-		      json_object_is_type(o, json_type_int)))
-			return;
-		v[i] = json_object_get_double(o);
-	}
-	fprintf(f, "%+.1f%% [%+.1f%%, %+.1f%%]", v[0] * 100.0, v[1] * 100.0,
-		v[2] * 100.0);
+	if (!c || c->verdict == DM_V_NOT_COMPARED || !isfinite(c->change) ||
+	    !isfinite(c->change_lo) || !isfinite(c->change_hi))
+		return;
+	fprintf(f, "%+.1f%% [%+.1f%%, %+.1f%%]", c->change * 100.0,
+		c->change_lo * 100.0, c->change_hi * 100.0);
 }
 
 /*
@@ -1335,8 +1321,8 @@ static size_t latest_rows(FILE *f, const struct run *last,
 
 		for (j = 0; j < lr->nr_metrics; j++) {
 			const struct dm_metric *lm = &lr->metrics[j];
+			const struct dm_compare_cell *rev;
 			const struct dm_metric *pm;
-			json_object *rev = NULL;
 			const char *v;
 			double med, lo, hi;
 			char buf[128];
@@ -1344,7 +1330,8 @@ static size_t latest_rows(FILE *f, const struct run *last,
 
 			if (!lm->n)
 				continue;
-			v = verdict_of(last, lr->id, lm->name, &rev);
+			rev = cell_of(last, lr->id, lm->name);
+			v = rev ? dm_compare_verdict_name(rev->verdict) : NULL;
 			if (flagged && (!v || (strcmp(v, "regressed") &&
 					       strcmp(v, "improved") &&
 					       strcmp(v, "changed"))))
@@ -1359,12 +1346,12 @@ static size_t latest_rows(FILE *f, const struct run *last,
 			html(f, lm->name);
 			fprintf(f, "</td><td>");
 			if (pm) {
-				median_ci(prev, pm, lr->id, &med, &lo, &hi);
+				median_ci(pm, lr->id, &med, &lo, &hi);
 				fmt_ci(buf, sizeof(buf), med, lo, hi, &sc);
 				html(f, buf);
 			}
 			fprintf(f, "</td><td>");
-			median_ci(last, lm, lr->id, &med, &lo, &hi);
+			median_ci(lm, lr->id, &med, &lo, &hi);
 			fmt_ci(buf, sizeof(buf), med, lo, hi, &sc);
 			html(f, buf);
 			fprintf(f, "</td><td>");
@@ -1519,7 +1506,7 @@ static int write_page(const char *dir, bool **drawn)
 	html(f, opt.title);
 	fprintf(f, "</h1>\n<p class=\"meta\">Generated %s UTC from %zu run%s in %zu environment%s. Each chart: the median of one run (dots) and the %.0f%% bootstrap confidence interval of that median (band and bars), per kernel; a chart marked <i>deterministic</i> (every run's cycles within %.2g%% of each other, as instruction counts under tcg-icount are) shows single values, with no interval. A red triangle marks a run devmem-compare found <b>regressed</b> on that row against up to %u earlier runs of the same kernel in the same environment (run by run; a run with fewer than %u earlier runs is not judged), at %s; a green one, <b>improved</b>. Environments (accelerator and icount shift, CPU, memory, tracing, QEMU) never share a chart: tcg-icount durations are instruction counts (insn), not times.</p>\n<p id=\"status\" class=\"meta\">charts not checked (JavaScript off)</p>\n",
 		now, nr_runs, nr_runs == 1 ? "" : "s", nr_envs,
-		nr_envs == 1 ? "" : "s", CI_LEVEL * 100.0,
+		nr_envs == 1 ? "" : "s", opt.cmp.confidence * 100.0,
 		DETERMINISTIC_SPREAD * 100.0, opt.history, opt.min_history,
 		threshold_text);
 	if (nr_refused) {
@@ -1633,11 +1620,13 @@ out:
 
 int main(int argc, char **argv)
 {
-	char *compare, *cmpdir, tmpdir[] = "/tmp/devmem-dashboard.XXXXXX";
+	char *cmpdir = NULL;
 	bool **drawn = NULL;
 	size_t i, j;
 	int rc = 0;
 
+	dm_compare_opts_init(&opt.cmp);
+	opt.cmp.labels = "earlier,run";
 	if (parse_options(argc, argv)) {
 		fprintf(stderr, "Try 'devmem-dashboard --help'.\n");
 		return 2;
@@ -1657,20 +1646,13 @@ int main(int argc, char **argv)
 		clean_dir(charts);
 		clean_dir(cmpdir);
 		free(charts);
-	} else {
-		if (!mkdtemp(tmpdir)) {
-			error("mkdtemp: %s", strerror(errno));
-			return 2;
-		}
-		cmpdir = xstrdup(tmpdir);
 	}
 
-	compare = find_compare();
 	for (i = 0; i < nr_envs; i++) {
 		collect_charts(&envs[i]);
 		mark_deterministic(&envs[i]);
 		for (j = 0; j < envs[i].nr_runs; j++)
-			compare_run(&envs[i], j, compare, cmpdir, "cmp");
+			compare_run(&envs[i], j, cmpdir, "cmp");
 	}
 
 	if (opt.index && write_index(opt.index))
@@ -1682,9 +1664,6 @@ int main(int argc, char **argv)
 		else
 			fprintf(stderr, "devmem-dashboard: %s/index.html: %zu runs, %zu environments, %zu left out\n",
 				opt.out, nr_runs, nr_envs, nr_refused);
-	} else {
-		clean_dir(cmpdir);
-		rmdir(cmpdir);
 	}
 
 	for (i = 0; drawn && i < nr_envs; i++)
@@ -1705,7 +1684,7 @@ int main(int argc, char **argv)
 	}
 	free(envs);
 	for (i = 0; i < nr_runs; i++) {
-		json_object_put(runs[i]->cmp);
+		dm_compare_free(runs[i]->cmp);
 		dm_results_free(runs[i]->res);
 		free(runs[i]->path);
 		free(runs[i]->stem);
@@ -1718,7 +1697,6 @@ int main(int argc, char **argv)
 		free(refused[i].error);
 	}
 	free(refused);
-	free(compare);
 	free(cmpdir);
 	return rc;
 }

@@ -27,6 +27,9 @@
 #ifndef DASHBOARD_BIN
 #define DASHBOARD_BIN "devmem-dashboard"
 #endif
+#ifndef COMPARE_BIN
+#define COMPARE_BIN "devmem-compare"
+#endif
 
 /* One synthetic night. */
 struct night {
@@ -555,6 +558,91 @@ TEST_F(dash, bad_file_listed)
 	free(page);
 }
 
+/*
+ * One engine, one set of intervals: the comparison the dashboard links
+ * for the fifth night is byte for byte what devmem-compare prints for
+ * the same files, and the night's chart point carries the median
+ * interval devmem-compare gives the night.
+ */
+TEST_F(dash, same_numbers_as_compare)
+{
+	const char *bin = getenv("DEVMEM_COMPARE");
+	char cmd[2048], path[256], *mine, *theirs, *dat, *line, *last = NULL;
+	double when, med, lo, hi, jmed, jlo, jhi;
+	json_object *root, *o;
+	int flag;
+
+	if (!have_gnuplot())
+		SKIP(return, "gnuplot is not installed");
+	ASSERT_EQ(0, five_nights(self, 2.0));
+	run_dashboard(self, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->stderr_text);
+
+	snprintf(path, sizeof(path), "%s/cmp/night-4.json", self->out);
+	mine = slurp(path);
+	ASSERT_NE(0, strlen(mine));
+	snprintf(cmd, sizeof(cmd),
+		 "%s --format=json --labels=earlier,run %s/night-0.json,%s/night-1.json,%s/night-2.json,%s/night-3.json %s/night-4.json > %s/compare.json",
+		 bin ? bin : COMPARE_BIN, self->runs, self->runs, self->runs,
+		 self->runs, self->runs, self->dir);
+	EXPECT_EQ(1, WEXITSTATUS(system(cmd)));
+	snprintf(path, sizeof(path), "%s/compare.json", self->dir);
+	theirs = slurp(path);
+	EXPECT_STREQ(theirs, mine);
+	free(theirs);
+
+	/* The night's interval of add_ns in the comparison ... */
+	root = json_tokener_parse(mine);
+	ASSERT_NE(NULL, root);
+	ASSERT_TRUE(json_object_object_get_ex(root, "rows", &o));
+	o = json_object_array_get_idx(o, 0);
+	ASSERT_TRUE(json_object_object_get_ex(o, "metric", &o));
+	ASSERT_STREQ("add_ns", json_object_get_string(o));
+	json_object_object_get_ex(root, "rows", &o);
+	o = json_object_array_get_idx(o, 0);
+	json_object_object_get_ex(o, "revisions", &o);
+	o = json_object_array_get_idx(o, 0);
+	jmed = json_object_get_double(json_object_object_get(o, "median"));
+	jlo = json_object_get_double(json_object_object_get(o,
+							    "median_ci_low"));
+	jhi = json_object_get_double(json_object_object_get(o,
+							    "median_ci_high"));
+	json_object_put(root);
+	free(mine);
+	ASSERT_LT(jlo, jhi);
+
+	/* ... is the one its chart draws (the last point, scaled). */
+	{
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/charts", self->out);
+		d = opendir(path);
+		while (d && (de = readdir(d))) {
+			size_t len = strlen(de->d_name);
+
+			if (len > 10 && !strcmp(de->d_name + len - 10,
+						"add_ns.dat"))
+				snprintf(path, sizeof(path), "%s/charts/%s",
+					 self->out, de->d_name);
+		}
+		if (d)
+			closedir(d);
+	}
+	dat = slurp(path);
+	for (line = strtok(dat, "\n"); line; line = strtok(NULL, "\n"))
+		last = line;
+	ASSERT_NE(NULL, last);
+	ASSERT_EQ(5, sscanf(last, "%lf %lf %lf %lf %d", &when, &med, &lo, &hi,
+			    &flag));
+	EXPECT_EQ(1, flag);
+	EXPECT_TRUE(fabs(lo / med - jlo / jmed) < 1e-9)
+		TH_LOG("chart %g/%g, compare %g/%g", lo, med, jlo, jmed);
+	EXPECT_TRUE(fabs(hi / med - jhi / jmed) < 1e-9)
+		TH_LOG("chart %g/%g, compare %g/%g", hi, med, jhi, jmed);
+	free(dat);
+}
+
 /* Bad options: exit 2 with a message. */
 TEST_F(dash, bad_options)
 {
@@ -566,6 +654,9 @@ TEST_F(dash, bad_options)
 	EXPECT_NE(NULL, strstr(self->stderr_text, "more than --history"));
 	run_dashboard(self, "--bogus", NULL);
 	EXPECT_EQ(2, self->status);
+	run_dashboard(self, "--threshold=0", NULL);
+	EXPECT_EQ(2, self->status);
+	EXPECT_NE(NULL, strstr(self->stderr_text, "--threshold: '0'"));
 }
 
 TEST_HARNESS_MAIN
