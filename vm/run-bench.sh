@@ -3,8 +3,13 @@
 #
 # make bench: run devmem-bench in a VM and store its results on the host.
 #
-#   vm/run-bench.sh [--kernel SPEC] [--out FILE] [vm/run.sh options]
-#                   [-- devmem-bench options]
+#   vm/run-bench.sh [--kernel SPEC] [--out FILE] [--module]
+#                   [vm/run.sh options] [-- devmem-bench options]
+#
+# --module loads devmem_test.ko (make module KERNEL=...) in the guest
+# first: exact node and zone spans, DEVICE_PRIVATE, the leak control.
+# Without it no module is loaded, so ns-cycle's instruction counts do not
+# depend on whether one was built.
 #
 # The table streams to stdout; the JSON lands in FILE, by default
 # results/runs/<UTC time>-<kernel>-<accel>.json (results/README.md).
@@ -16,12 +21,13 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-kernel=debian-6.12 out='' vm_args=() bench_args=()
+kernel=debian-6.12 out='' module=0 vm_args=() bench_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	kernel=${2?--kernel needs a value}; shift ;;
 	--out)		out=${2?--out needs a value}; shift ;;
-	-h|--help)	sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--module)	module=1 ;;
+	-h|--help)	sed -n '4,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--)		shift; bench_args=("$@"); break ;;
 	*)		vm_args+=("$1") ;;
 	esac
@@ -102,6 +108,14 @@ share=$(mktemp -d "${TMPDIR:-/tmp}/devmem-out.XXXXXX")
 hostenv=$(mktemp "${TMPDIR:-/tmp}/devmem-env.XXXXXX")
 trap 'rm -rf "$payload" "$share" "$hostenv"' EXIT
 cp "$bench" "$payload/"
+load=
+if [ "$module" = 1 ]; then
+	mod=${BUILD:-$DEVMEM_CACHE/build}/module/$(cat "$kpath/release" 2>/dev/null || echo unknown)/devmem_test.ko
+	{ [ -d "$kpath" ] && [ -f "$mod" ]; } ||
+		die "--module: no devmem_test.ko for $kernel ($mod); run: make module KERNEL=$kernel"
+	cp "$mod" "$payload/devmem_test.ko"
+	load="insmod devmem_test.ko && "
+fi
 
 quoted=
 for a in "${bench_args[@]}"; do
@@ -110,7 +124,7 @@ done
 set +e
 "$DEVMEM_TOP/vm/run.sh" --kernel "$kpath" --payload "$payload" \
 	--out "$share" --host-env "$hostenv" --fallback tcg-icount \
-	"${vm_args[@]}" -- "./devmem-bench -o /out/bench.json $quoted"
+	"${vm_args[@]}" -- "$load./devmem-bench -o /out/bench.json $quoted"
 rc=$?
 set -e
 store_results "$share" "$hostenv" "$kpath" "$out" "$rc"
