@@ -33,6 +33,7 @@ struct dm_wl {
 	size_t nr_series, alloc_series;
 	bool measuring;
 	int violations;
+	int cycles_run;
 	int ci, nc;
 	uint64_t start;
 };
@@ -778,6 +779,8 @@ static int run_config(struct dm_run *run, const struct dm_workload *wl,
 	for (c = 0; !rc && c < cycles && !dm_run_interrupted(run); c++) {
 		dm_wl_progress(&w, "cycle", c + 1, cycles);
 		rc = wl->cycle(&w, c);
+		if (!rc)
+			w.cycles_run++;
 	}
 	if (rc && !w.violations)
 		dm_wl_violation(&w, c, "cycle", "%s", strerror(-rc));
@@ -785,6 +788,16 @@ static int run_config(struct dm_run *run, const struct dm_workload *wl,
 	if (rc && !w.violations)
 		dm_wl_violation(&w, -1, "teardown", "%s", strerror(-rc));
 	ok = store_series(&w, true);
+	if (wl->stress) {
+		double done = w.cycles_run;
+
+		printf("  cycles run: %d of %d, violations: %d\n",
+		       w.cycles_run, cycles, w.violations);
+		if (w.result && !ok)
+			ok = dm_result_add_metric(w.result, "cycles_run",
+						  DM_UNIT_COUNT,
+						  DM_BETTER_HIGHER, &done, 1);
+	}
 	if (wl->report)
 		wl->report(&w, stdout);
 	if (w.violations)

@@ -133,6 +133,12 @@ struct dm_workload {
 	/* Extra lines under the configuration's table (optional). */
 	void (*report)(struct dm_wl *w, FILE *out);
 	size_t priv_size;		/* zeroed state: dm_wl_priv() */
+	/*
+	 * A stress workload: the front end records per configuration the
+	 * measured cycles it completed as the metric "cycles_run" (count),
+	 * which make stress's verdict table shows.
+	 */
+	bool stress;
 	int default_cycles;		/* without --cycles; 0: 30 */
 	int default_warmup;		/* without --warmup */
 };
