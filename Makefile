@@ -9,6 +9,8 @@
 #   make check       everything CI runs: unit tests, the kselftest in a VM
 #   make kselftest   the devmem kselftest in a VM on $(KERNEL)
 #   make bench       the benchmark in a VM on $(KERNEL)
+#   make stress      the stress workloads (soak, concurrent, subsection,
+#                    fault) and their positive controls in a VM
 #   make kernel      build a kernel (SERIES=, REV=, DEBUG=1, KSRC=)
 #   make compare     A/B compare two kernels (KERNEL_A=, KERNEL_B=)
 #   make dashboard   results/dashboard/index.html from results/runs/
@@ -47,7 +49,7 @@ deps:
 	@vm/deps.sh $(DEPS_ARGS)
 
 selftest bench-build module kselftest bench compare dashboard check kernel \
-	lint: | deps
+	lint stress: | deps
 
 # The selftest is built the way it is in a kernel tree: the folder is
 # placed (synchronised) into $(KSFT_TREE) and built with the kernel's
@@ -72,6 +74,14 @@ kselftest: selftest
 # vm/run.sh (e.g. VM_ARGS="--mem 4G --nvdimm-size 8G").
 bench: bench-build
 	vm/run-bench.sh --kernel $(KERNEL) $(VM_ARGS) -- $(BENCH_ARGS)
+
+# The stress workloads, long (1000-cycle soak per mode etc.), on KERNEL if
+# given, else Debian 6.12 and the v2 kernel if built; DEBUG=1 also builds
+# and runs the debug kernel; STRESS_ARGS go to vm/run-stress.sh (e.g.
+# --workloads soak, --short), BENCH_ARGS to every devmem-bench.
+.PHONY: stress
+stress: bench-build
+	vm/run-stress.sh$(if $(filter command% environment%,$(origin KERNEL)), --kernel '$(KERNEL)')$(if $(filter 1,$(DEBUG)), --debug) $(STRESS_ARGS)$(if $(strip $(VM_ARGS)), $(VM_ARGS))$(if $(strip $(BENCH_ARGS)), -- $(BENCH_ARGS))
 
 # KERNEL_A and KERNEL_B booted alternately, ROUNDS times each, the same
 # devmem-bench matrix every time (BENCH_ARGS, or vm/run-compare.sh's

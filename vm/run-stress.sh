@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make stress: the stress workloads of devmem-bench in the VM, each sized
+# for its purpose, then their positive controls; a verdict table; the
+# JSON of every run in results/stress/; exit 1 on any violation, leak or
+# control that did not trip.
+#
+#   vm/run-stress.sh [--kernel SPEC]... [--debug] [--workloads LIST]
+#                    [--short] [--no-controls] [--out-dir DIR]
+#                    [vm/run.sh options] [-- devmem-bench options]
+#
+#   --kernel SPEC   a kernel (as make bench KERNEL=); repeatable
+#                   [debian-6.12 and, if built, the add-del-device-memory
+#                   v2 kernel: make kernel SERIES=add-del-device-memory REV=v2]
+#   --debug         also build (kernel/build.sh --debug: KASAN, DEBUG_VM,
+#                   kmemleak, lockdep; the add-del-device-memory v2 series)
+#                   and run on that kernel; slow: a cold build is ~30 min
+#   --workloads L   a comma list of workloads [soak,concurrent,subsection,fault]
+#   --short         tens of cycles per workload (make check's version)
+#   --no-controls   skip the positive controls
+#   --out-dir DIR   where the JSON goes [results/stress]
+#
+# Workloads that cannot run on a kernel (fault injection on Debian's, two
+# regions for concurrent) report SKIP with the reason; a kernel where
+# every workload skipped fails.  devmem_test.ko is built for each kernel
+# and loaded where it builds (exact spans, DEVICE_PRIVATE, the leak
+# control).  Runs are wall-clock TCG (or KVM where it works): stress finds
+# breakage, not timings.
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$DEVMEM_TOP" || exit 1
+
+kernels=() workloads=soak,concurrent,subsection,fault short=0 controls=1 debug=0
+out_dir=$DEVMEM_TOP/results/stress vm_args=() extra=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel)	kernels+=("${2?--kernel needs a value}"); shift ;;
+	--workloads)	workloads=${2?--workloads needs a value}; shift ;;
+	--short)	short=1 ;;
+	--debug)	debug=1 ;;
+	--no-controls)	controls=0 ;;
+	--out-dir)	out_dir=${2?--out-dir needs a value}; shift ;;
+	-h|--help)	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--)		shift; extra=("$@"); break ;;
+	*)		vm_args+=("$1") ;;
+	esac
+	shift
+done
+
+bench=${BUILD:-$DEVMEM_CACHE/build}/bench/devmem-bench
+[ -x "$bench" ] || die "no $bench; run: make"
+known=$("$bench" --list | awk '/^[a-z]/ { print $1 }')
+IFS=, read -r -a wl_list <<< "$workloads"
+[ ${#wl_list[@]} -gt 0 ] || die "--workloads: empty list"
+for w in "${wl_list[@]}"; do
+	grep -qx -- "$w" <<< "$known" ||
+		die "--workloads: '$w' is not a workload (devmem-bench --list: ${known//$'\n'/ })"
+done
+if [ ${#kernels[@]} = 0 ]; then
+	kernels=(debian-6.12)
+	for v2 in "$DEVMEM_CACHE"/kernels/*-devmem-add-del-device-memory-v2; do
+		[ -d "$v2" ] && kernels+=("$v2") && break
+	done
+fi
+if [ "$debug" = 1 ]; then
+	echo "==== stress: building the debug kernel (kernel/build.sh --debug)" >&2
+	kdebug=$("$DEVMEM_TOP/kernel/build.sh" --series add-del-device-memory \
+		--rev v2 --debug=1 | tail -n 1) ||
+		die "the debug kernel did not build (kernel/build.sh --debug)"
+	kernels+=("$kdebug")
+fi
+command -v jq > /dev/null || die "jq is missing; run: make deps"
+mkdir -p "$out_dir" || die "cannot create $out_dir"
+
+# The devmem-bench arguments of WORKLOAD: long (make stress) or --short.
+workload_args()
+{
+	local w=$1
+
+	if [ "$short" = 1 ]; then
+		case $w in
+		soak)		echo "-W soak -n 60 -m devdax,fsdax -M mem -s 256M" ;;
+		concurrent)	echo "-W concurrent -n 20" ;;
+		subsection)	echo "-W subsection -n 5" ;;
+		fault)		echo "-W fault -m devdax -M mem -a 2M -s 256M" ;;
+		*)		echo "-W $w -n 20" ;;
+		esac
+	else
+		case $w in
+		soak)		echo "-W soak -n 1000" ;;
+		concurrent)	echo "-W concurrent -n 1000" ;;
+		subsection)	echo "-W subsection -n 1000" ;;
+		*)		echo "-W $w" ;;
+		esac
+	fi
+}
+
+# module_for KERNEL_DIR: build devmem_test.ko for it; prints "--module"
+# when it is there to load.
+module_for()
+{
+	local k=$1 log
+
+	log=$(mktemp "${TMPDIR:-/tmp}/devmem-module.XXXXXX")
+	if make --no-print-directory -C "$DEVMEM_TOP/kernel/module" KDIR="$k" \
+		> "$log" 2>&1; then
+		echo --module
+	else
+		warn "devmem_test.ko does not build for $(basename "$k") (log: $log): its checks are left out"
+		return 0
+	fi
+	rm -f "$log"
+}
+
+rows=() failed=0
+# row KERNEL WORKLOAD JSON RC EXPECT: one verdict line from a run's JSON.
+# EXPECT is "clean" (no violation, rc 0) or "leak" (a positive control:
+# a violation with check "leak" and rc 1).
+row()
+{
+	local kname=$1 w=$2 json=$3 rc=$4 expect=$5 s verdict
+	local ran skipped cycles viol checks reason
+
+	if [ ! -f "$json" ]; then
+		rows+=("$w|$kname|-|-|-|FAIL: no results (exit $rc)")
+		failed=1
+		return
+	fi
+	s=$(jq -r '[ ([.results[] | select(.skipped == null)] | length),
+		     ([.results[] | select(.skipped != null)] | length),
+		     ([.results[].metrics.cycles_run.samples[0] // 0] | add // 0),
+		     ([.results[].invariant_violations | length] | add // 0),
+		     ([.results[].invariant_violations[].check] | unique | join(",")),
+		     ([.results[] | select(.skipped != null) | .skipped][0] // "")
+		   ] | @tsv' "$json") || { rows+=("$w|$kname|-|-|-|FAIL: unreadable $json"); failed=1; return; }
+	IFS=$'\t' read -r ran skipped cycles viol checks reason <<< "$s"
+	if [ "$expect" = leak ]; then
+		if [ "$rc" = 1 ] && [[ ,$checks, == *,leak,* ]]; then
+			verdict="PASS (control tripped: $checks)"
+		else
+			verdict="FAIL: the control did not trip (exit $rc, checks '${checks:-none}')"
+			failed=1
+		fi
+	elif [ "$rc" = 4 ] || { [ "$ran" = 0 ] && [ "$rc" = 0 ]; }; then
+		verdict="SKIP: ${reason:-nothing ran}"
+	elif [ "$rc" = 0 ] && [ "$viol" = 0 ]; then
+		verdict=PASS
+	else
+		verdict="FAIL (exit $rc${checks:+: $checks})"
+		failed=1
+	fi
+	rows+=("$w|$kname|$ran/$((ran + skipped))|$cycles|$viol|$verdict")
+}
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+start=$SECONDS
+for spec in "${kernels[@]}"; do
+	kpath=$(resolve_kernel "$spec") || { failed=1; continue; }
+	kname=$(basename "$kpath")
+	mod=$(module_for "$kpath")
+	ran_any=0
+	for w in "${wl_list[@]}"; do
+		json=$out_dir/$stamp-$kname-$w.json
+		read -r -a args <<< "$(workload_args "$w")"
+		echo "==== stress: $w on $kname: devmem-bench ${args[*]} ${extra[*]}" >&2
+		"$DEVMEM_TOP/vm/run-bench.sh" --kernel "$kpath" ${mod:+"$mod"} \
+			--accel tcg --out "$json" "${vm_args[@]}" \
+			-- "${args[@]}" "${extra[@]}"
+		rc=$?
+		row "$kname" "$w" "$json" "$rc" clean
+		[[ ${rows[-1]} == *"|SKIP"* ]] || ran_any=1
+	done
+	if [ "$ran_any" = 0 ]; then
+		rows+=("all|$kname|-|-|-|FAIL: every workload skipped")
+		failed=1
+	fi
+	# Positive control of the leak detector: devmem_test.ko leaks 16 KiB
+	# a cycle; the soak must call it within 200 cycles.
+	if [ "$controls" = 1 ] && [[ ,$workloads, == *,soak,* ]]; then
+		json=$out_dir/$stamp-$kname-soak-leak-control.json
+		if [ -z "$mod" ]; then
+			rows+=("soak leak control|$kname|-|-|-|SKIP: no devmem_test.ko for this kernel")
+		else
+			echo "==== stress: soak leak control on $kname (16 KiB/cycle, 200 cycles)" >&2
+			"$DEVMEM_TOP/vm/run-bench.sh" --kernel "$kpath" --module \
+				--accel tcg --out "$json" "${vm_args[@]}" \
+				-- -W soak -n 200 -m devdax -M mem -s 256M \
+				-O leak-bytes=16K "${extra[@]}"
+			row "$kname" "soak leak control" "$json" "$?" leak
+		fi
+	fi
+done
+
+echo
+printf '%-20s %-46s %8s %8s %10s  %s\n' workload kernel configs cycles violations verdict
+for r in "${rows[@]}"; do
+	IFS='|' read -r w k c n v verdict <<< "$r"
+	printf '%-20s %-46s %8s %8s %10s  %s\n' "$w" "$k" "$c" "$n" "$v" "$verdict"
+done
+echo "stress: $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s; JSON in $out_dir/$stamp-*"
+exit "$failed"
