@@ -249,7 +249,8 @@ static void size_suffix(uint64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%llu%c", (unsigned long long)v, sfx[i]);
 }
 
-int dm_config_make_id(const struct dm_config *cfg, char *buf, size_t len)
+/* The id of a configuration whose workload is "ns-cycle". */
+static int ns_id(const struct dm_config *cfg, char *buf, size_t len)
 {
 	char align[32], size[32];
 	int n;
@@ -265,6 +266,35 @@ int dm_config_make_id(const struct dm_config *cfg, char *buf, size_t len)
 		n = snprintf(buf, len, "%s-%s-%s-%s-%s", cfg->mode, cfg->map,
 			     align, size, cfg->driver);
 	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return valid_name(buf) ? 0 : -EINVAL;
+}
+
+static bool is_ns_cycle(const char *workload)
+{
+	return !workload || strcmp(workload, DM_DEFAULT_WORKLOAD) == 0;
+}
+
+int dm_config_make_id(const struct dm_config *cfg, char *buf, size_t len)
+{
+	char ns[DM_MAX_NAME + 1];
+	int n, rc;
+
+	if (is_ns_cycle(cfg->workload))
+		return ns_id(cfg, buf, len);
+	if (!valid_name(cfg->workload))
+		return -EINVAL;
+	if (cfg->variant) {
+		n = snprintf(buf, len, "%s.%s", cfg->workload, cfg->variant);
+	} else if (cfg->mode) {
+		rc = ns_id(cfg, ns, sizeof(ns));
+		if (rc)
+			return rc;
+		n = snprintf(buf, len, "%s.%s", cfg->workload, ns);
+	} else {
+		n = snprintf(buf, len, "%s", cfg->workload);
+	}
+	if (n < 0 || (size_t)n >= len || n > DM_MAX_NAME)
 		return -ENAMETOOLONG;
 	return valid_name(buf) ? 0 : -EINVAL;
 }
@@ -569,7 +599,14 @@ int dm_results_add_result(struct dm_results *res,
 	int rc;
 
 	*out = NULL;
-	if (!cfg->mode || !cfg->map || !cfg->driver || !cfg->size_bytes)
+	/* ns-cycle needs its namespace; any other workload has it or not. */
+	if ((is_ns_cycle(cfg->workload) || cfg->mode) &&
+	    (!cfg->mode || !cfg->map || !cfg->driver || !cfg->size_bytes))
+		return -EINVAL;
+	if (cfg->workload && !valid_name(cfg->workload))
+		return -EINVAL;
+	if (cfg->variant && (strlen(cfg->variant) > DM_MAX_CONFIG_STRING ||
+			     !*cfg->variant))
 		return -EINVAL;
 	if (cfg->id) {
 		if (!valid_name(cfg->id))
@@ -593,11 +630,15 @@ int dm_results_add_result(struct dm_results *res,
 	r->config = json_object_new_object();
 	if (!r->id || !r->workload || !r->config)
 		goto out_free_result;
-	if (add_string(r->config, "mode", cfg->mode) ||
-	    add_string(r->config, "map", cfg->map) ||
-	    add_int(r->config, "align_bytes", (int64_t)cfg->align_bytes) ||
-	    add_int(r->config, "size_bytes", (int64_t)cfg->size_bytes) ||
-	    add_string(r->config, "driver", cfg->driver))
+	if (add_string(r->config, "workload", r->workload) ||
+	    (cfg->variant && add_string(r->config, "variant", cfg->variant)))
+		goto out_free_result;
+	if (cfg->mode &&
+	    (add_string(r->config, "mode", cfg->mode) ||
+	     add_string(r->config, "map", cfg->map) ||
+	     add_int(r->config, "align_bytes", (int64_t)cfg->align_bytes) ||
+	     add_int(r->config, "size_bytes", (int64_t)cfg->size_bytes) ||
+	     add_string(r->config, "driver", cfg->driver)))
 		goto out_free_result;
 	rc = results_append(res, r);
 	if (rc)
@@ -613,6 +654,46 @@ out_free_result:
 json_object *dm_result_get_config(struct dm_result *r)
 {
 	return r->config;
+}
+
+/* Add @key: @v (consumed) to @r's config, checking the key. */
+static int config_set(struct dm_result *r, const char *key, json_object *v)
+{
+	int rc = 0;
+
+	if (!v)
+		return -ENOMEM;
+	if (!valid_name(key))
+		rc = -EINVAL;
+	else if (json_object_object_get_ex(r->config, key, NULL))
+		rc = -EEXIST;
+	else if (json_object_object_length(r->config) >= DM_MAX_CONFIG_KEYS)
+		rc = -E2BIG;
+	if (rc) {
+		json_object_put(v);
+		return rc;
+	}
+	return add_owned(r->config, key, v);
+}
+
+int dm_result_config_set_int(struct dm_result *r, const char *key, int64_t v)
+{
+	if (v > (int64_t)DM_INT_MAX || v < -(int64_t)DM_INT_MAX)
+		return -EINVAL;
+	return config_set(r, key, json_object_new_int64(v));
+}
+
+int dm_result_config_set_string(struct dm_result *r, const char *key,
+				const char *v)
+{
+	if (!v || strlen(v) > DM_MAX_CONFIG_STRING)
+		return -EINVAL;
+	return config_set(r, key, json_object_new_string(v));
+}
+
+int dm_result_config_set_bool(struct dm_result *r, const char *key, bool v)
+{
+	return config_set(r, key, json_object_new_boolean(v));
 }
 
 int dm_result_set_skipped(struct dm_result *r, const char *reason)
@@ -1012,6 +1093,7 @@ struct vctx {
 	char path[384];
 	size_t plen;
 	bool insn;		/* environment.accel counts instructions */
+	int major;		/* the file's schema: 1 or 2 */
 };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -1583,23 +1665,100 @@ static int validate_violation(struct vctx *v, json_object *o,
 	return 0;
 }
 
+/*
+ * A config value of /2: a string (no NUL, at most DM_MAX_CONFIG_STRING
+ * bytes), an integer within +/-2^53 or a boolean.
+ */
+static int vscalar(struct vctx *v, json_object *o)
+{
+	const char *s;
+	double d;
+	int rc;
+
+	switch (json_object_get_type(o)) {
+	case json_type_boolean:
+		return 0;
+	case json_type_string:
+		rc = vstring(v, o, false, &s);
+		if (!rc && strlen(s) > DM_MAX_CONFIG_STRING)
+			return verr(v, "string longer than %d bytes",
+				    DM_MAX_CONFIG_STRING);
+		return rc;
+	case json_type_int:
+	case json_type_double:
+		rc = vnumber(v, o, &d);
+		if (!rc && d != floor(d))
+			return verr(v, "%.17g is not an integer (config values are strings, integers or booleans)",
+				    d);
+		return rc;
+	default:
+		return verr(v, "not a scalar (found %s; config values are strings, integers or booleans)",
+			    type_name(o));
+	}
+}
+
+/*
+ * A result's config.  /1: the namespace fields of ns-cycle, read as
+ * workload "ns-cycle".  /2: a "workload" name; the namespace fields are
+ * required for ns-cycle, and any key of any workload holds a scalar.
+ * *@workload points into @o (or is DM_DEFAULT_WORKLOAD).
+ */
 static int validate_config(struct vctx *v, json_object *o,
 			   const char **workload)
 {
-	static const struct vfield f[] = {
+	static const struct vfield ns[] = {
 		{ "mode", V_STRING, true },
 		{ "map", V_STRING, true },
 		{ "align_bytes", V_INT_NONNEG, true },
 		{ "size_bytes", V_INT_POS, true },
 		{ "driver", V_STRING, true },
 	};
+	struct vfield opt[ARRAY_SIZE(ns)];
+	json_object *wo;
+	size_t i, old;
 	int rc;
 
 	rc = vobject(v, o);
 	if (rc)
 		return rc;
 	*workload = DM_DEFAULT_WORKLOAD;
-	return vfields(v, o, f, ARRAY_SIZE(f));
+	if (v->major == 1) {
+		if (json_object_object_get_ex(o, "workload", NULL)) {
+			old = vpush_key(v, "workload");
+			return verr(v, "a devmem-bench/2 field in a devmem-bench/1 file");
+		}
+		return vfields(v, o, ns, ARRAY_SIZE(ns));
+	}
+	rc = vget(v, o, "workload", true, &wo, NULL);
+	if (rc)
+		return rc;
+	old = vpush_key(v, "workload");
+	rc = vstring(v, wo, false, workload);
+	if (rc)
+		return rc;
+	if (!valid_name(*workload))
+		return verr(v, "not a valid workload name ([A-Za-z0-9_.-], at most %d characters)",
+			    DM_MAX_NAME);
+	vpop(v, old);
+	if (json_object_object_length(o) > DM_MAX_CONFIG_KEYS)
+		return verr(v, "more than %d keys", DM_MAX_CONFIG_KEYS);
+	{
+		json_object_object_foreach(o, key, val) {
+			old = vpush_key(v, key);
+			if (!valid_name(key))
+				return verr(v, "not a valid config key ([A-Za-z0-9_.-], at most %d characters)",
+					    DM_MAX_NAME);
+			rc = vscalar(v, val);
+			if (rc)
+				return rc;
+			vpop(v, old);
+		}
+	}
+	/* The namespace fields: required for ns-cycle, typed for all. */
+	memcpy(opt, ns, sizeof(ns));
+	for (i = 0; i < ARRAY_SIZE(opt); i++)
+		opt[i].required = is_ns_cycle(*workload);
+	return vfields(v, o, opt, ARRAY_SIZE(opt));
 }
 
 static int validate_result(struct vctx *v, json_object *o,
@@ -1658,11 +1817,21 @@ static int validate_result(struct vctx *v, json_object *o,
 			      v->name);
 	r->id = strdup(id);
 	r->workload = strdup(workload);
-	r->config = json_object_get(co);
+	if (v->major == 1) {
+		/* One shape in memory: /1 configs name their workload too. */
+		r->config = NULL;
+		if (json_object_deep_copy(co, &r->config, NULL) ||
+		    add_string(r->config, "workload", DM_DEFAULT_WORKLOAD)) {
+			json_object_put(r->config);
+			r->config = NULL;
+		}
+	} else {
+		r->config = json_object_get(co);
+	}
 	if (skipped)
 		r->skipped = strdup(skipped);
-	if (!r->id || !r->workload || (skipped && !r->skipped) ||
-	    results_append(res, r)) {
+	if (!r->id || !r->workload || !r->config ||
+	    (skipped && !r->skipped) || results_append(res, r)) {
 		result_free(r);
 		return seterr(-ENOMEM, v->err, v->errlen, "%s: out of memory",
 			      v->name);
@@ -1744,9 +1913,13 @@ static int validate_schema(struct vctx *v, json_object *root)
 	if (strncmp(s, DM_SCHEMA_PREFIX, strlen(DM_SCHEMA_PREFIX)) != 0)
 		return verr(v, "\"%s\" is not a devmem-bench results schema",
 			    clean);
-	if (strcmp(s, DM_SCHEMA) != 0)
-		return verr(v, "unsupported schema version \"%s\" (this reader understands %s)",
-			    clean, DM_SCHEMA);
+	if (!strcmp(s, DM_SCHEMA_PREFIX "1"))
+		v->major = 1;
+	else if (!strcmp(s, DM_SCHEMA))
+		v->major = DM_SCHEMA_MAJOR;
+	else
+		return verr(v, "unsupported schema version \"%s\" (this reader understands %s1 and %s)",
+			    clean, DM_SCHEMA_PREFIX, DM_SCHEMA);
 	vpop(v, old);
 	return 0;
 }

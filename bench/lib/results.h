@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The devmem-bench results file ("schema": "devmem-bench/1"),
- * written and read with json-c.  results/SCHEMA.md documents every field.
+ * The devmem-bench results file ("schema": "devmem-bench/2"; /1 files
+ * still read), written and read with json-c.  results/SCHEMA.md documents
+ * every field.
  *
  * Writing (devmem-bench):
  *
@@ -15,6 +16,7 @@
  *	dm_results_set_param_int(res, "cycles", 30);
  *	dm_results_set_param_string(res, "driver", "sysfs");
  *	dm_results_add_result(res, &cfg, &r);
+ *	dm_result_config_set_int(r, "threads", 2);	(any workload's keys)
  *	dm_result_add_metric_int(r, "add_ns", DM_UNIT_NS, DM_BETTER_LOWER,
  *				 add_ns, cycles);
  *	dm_result_add_violation(r, 7, "zone_span", "spanned 262144 != ...");
@@ -41,9 +43,11 @@
 
 #include "stats.h"
 
-#define DM_SCHEMA		"devmem-bench/1"
+#define DM_SCHEMA		"devmem-bench/2"
 #define DM_SCHEMA_PREFIX	"devmem-bench/"
-#define DM_SCHEMA_MAJOR		1
+#define DM_SCHEMA_MAJOR		2
+/* The oldest major the reader accepts: /1 reads as workload "ns-cycle". */
+#define DM_SCHEMA_MIN_MAJOR	1
 /* The workload of a configuration that names none (schema /1, the writer). */
 #define DM_DEFAULT_WORKLOAD	"ns-cycle"
 
@@ -54,7 +58,9 @@
 #define DM_MAX_RESULTS		10000
 #define DM_MAX_METRICS		1000
 #define DM_MAX_VIOLATIONS	100000
-#define DM_MAX_NAME		128	/* ids and metric names */
+#define DM_MAX_NAME		128	/* ids, metric names, config keys */
+#define DM_MAX_CONFIG_KEYS	64	/* keys of one result's config */
+#define DM_MAX_CONFIG_STRING	1024	/* bytes of a config string value */
 
 /* A good size for @err buffers. */
 #define DM_ERR_LEN		512
@@ -201,8 +207,12 @@ struct dm_config {
 };
 
 /*
+ * The id of a configuration.  Workload "ns-cycle" (or NULL):
  * "<mode>-<map>-<align>-<size>" with sizes as 4K/2M/1G/256M..., plus
- * "-<driver>" unless the driver is "sysfs": "devdax-mem-2M-1G".
+ * "-<driver>" unless the driver is "sysfs": "devdax-mem-2M-1G" (the ids of
+ * /1 files, so stored histories stay comparable).  Any other workload:
+ * "<workload>.<variant>" if it has a variant, else "<workload>.<ns id>" if
+ * it has a mode, else "<workload>".  Only [A-Za-z0-9._-].
  * Returns 0, -EINVAL, -ENAMETOOLONG.
  */
 int dm_config_make_id(const struct dm_config *cfg, char *buf, size_t len);
@@ -226,6 +236,16 @@ json_object *dm_results_get_params(struct dm_results *res);
 int dm_results_add_result(struct dm_results *res,
 			  const struct dm_config *cfg, struct dm_result **out);
 json_object *dm_result_get_config(struct dm_result *r);
+/*
+ * Add a scalar to a result's config after dm_results_add_result(): keys
+ * [A-Za-z0-9._-] (at most DM_MAX_NAME), not already there; strings up to
+ * DM_MAX_CONFIG_STRING bytes, integers within +/-2^53.  Returns 0,
+ * -EINVAL, -EEXIST, -E2BIG (more than DM_MAX_CONFIG_KEYS), -ENOMEM.
+ */
+int dm_result_config_set_int(struct dm_result *r, const char *key, int64_t v);
+int dm_result_config_set_string(struct dm_result *r, const char *key,
+				const char *v);
+int dm_result_config_set_bool(struct dm_result *r, const char *key, bool v);
 int dm_result_set_skipped(struct dm_result *r, const char *reason);
 
 /*

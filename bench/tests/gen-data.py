@@ -5,7 +5,9 @@
 The valid files are built here, in Python, with summaries computed by
 reference.py, independently of bench/lib/results.c; the invalid ones are
 mutations of a valid file, each breaking one rule of results/SCHEMA.md.
-The expected error message of each is listed in results_test.c.
+The expected error message of each is listed in results_test.c.  Most
+are devmem-bench/1 files (the reader still takes them); the *-v2-* ones are
+devmem-bench/2: the workload in every config, free-form configs.
 
 	python3 bench/tests/gen-data.py
 """
@@ -135,6 +137,44 @@ def valid_minimal():
     }
 
 
+def v2(doc, fn=None):
+    """A /1 document as /2: the workload named in every config."""
+    doc["schema"] = "devmem-bench/2"
+    for r in doc["results"]:
+        r["config"] = {"workload": "ns-cycle"} | r["config"]
+    if fn:
+        fn(doc)
+    return doc
+
+
+def v2_workload():
+    """/2 runs of workloads unknown to compare and the dashboard."""
+    rng = random.Random(7)
+    doc = valid_minimal()
+    doc["schema"] = "devmem-bench/2"
+    doc["parameters"] = {"warmup": 0, "cycles": 12}
+    widgets = [rng.randint(90, 110) for _ in range(12)]
+    doc["results"] = [
+        {"id": "made-up.odd",
+         "config": {"workload": "made-up", "variant": "odd", "threads": 3,
+                    "hot": True, "flavour": "strange"},
+         "metrics": {
+             "widgets": metric("count", "higher", widgets),
+             "leak_bytes_per_cycle": metric("bytes", "lower",
+                                            [0] * 12),
+         },
+         "invariant_violations": []},
+        {"id": "soak.devdax-mem-2M-256M",
+         "config": {"workload": "soak", "mode": "devdax", "map": "mem",
+                    "align_bytes": 2 << 20, "size_bytes": 256 << 20,
+                    "driver": "sysfs", "cycles": 1000},
+         "metrics": {"slab_slope_bytes": metric("bytes", "lower",
+                                                [12, -4, 0, 8])},
+         "invariant_violations": []},
+    ]
+    return doc
+
+
 def write(name, text):
     with open(os.path.join(DATA, name), "w") as f:
         f.write(text)
@@ -171,7 +211,7 @@ def main():
                                         + ", "))
 
     def version(d):
-        d["schema"] = "devmem-bench/2"
+        d["schema"] = "devmem-bench/3"
     write("bad-version.json", mutate(version))
 
     def other(d):
@@ -316,6 +356,40 @@ def main():
     def kvm(d):
         d["environment"]["accel"] = "kvm"
     write("valid-kvm.json", mutate(kvm))
+
+    # devmem-bench/2: the same runs with their workload named, and a
+    # workload the code has never heard of, with its own config keys.
+    write("valid-v2-ns.json", dump(v2(valid_full())))
+    write("valid-v2-workload.json", dump(v2_workload()))
+
+    def v2_mutate(fn):
+        doc = v2_workload()
+        fn(doc)
+        return dump(doc)
+
+    def no_workload(d):
+        del d["results"][0]["config"]["workload"]
+    write("bad-v2-no-workload.json", v2_mutate(no_workload))
+
+    def config_object(d):
+        d["results"][0]["config"]["shape"] = {"sides": 3}
+    write("bad-v2-config-object.json", v2_mutate(config_object))
+
+    def config_fraction(d):
+        d["results"][0]["config"]["threads"] = 2.5
+    write("bad-v2-config-fraction.json", v2_mutate(config_fraction))
+
+    def config_key(d):
+        d["results"][0]["config"]["two words"] = 1
+    write("bad-v2-config-key.json", v2_mutate(config_key))
+
+    def ns_no_mode(d):
+        del d["results"][0]["config"]["mode"]
+    write("bad-v2-ns-no-mode.json", dump(v2(valid_full(), ns_no_mode)))
+
+    def v1_workload(d):
+        d["results"][0]["config"]["workload"] = "ns-cycle"
+    write("bad-v1-workload.json", mutate(v1_workload))
 
 
 if __name__ == "__main__":

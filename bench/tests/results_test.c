@@ -299,7 +299,19 @@ BAD(trailing, "bad-trailing.json", "trailing data after the JSON document");
 BAD(nul, "bad-nul.json", "NUL byte in the file");
 BAD(deep, "bad-deep.json", "nested deeper than 32 levels");
 BAD(version, "bad-version.json",
-	"schema: unsupported schema version \"devmem-bench/2\" (this reader understands devmem-bench/1)");
+	"schema: unsupported schema version \"devmem-bench/3\" (this reader understands devmem-bench/1 and devmem-bench/2)");
+BAD(v1_workload, "bad-v1-workload.json",
+	"results[0].config.workload: a devmem-bench/2 field in a devmem-bench/1 file");
+BAD(v2_no_workload, "bad-v2-no-workload.json",
+	"results[0].config: missing required field \"workload\"");
+BAD(v2_config_object, "bad-v2-config-object.json",
+	"results[0].config.shape: not a scalar (found an object; config values are strings, integers or booleans)");
+BAD(v2_config_fraction, "bad-v2-config-fraction.json",
+	"results[0].config.threads: 2.5 is not an integer");
+BAD(v2_config_key, "bad-v2-config-key.json",
+	"results[0].config.two words: not a valid config key");
+BAD(v2_ns_no_mode, "bad-v2-ns-no-mode.json",
+	"results[0].config: missing required field \"mode\"");
 BAD(schema_other, "bad-schema-other.json",
 	"schema: \"fio/3\" is not a devmem-bench results schema");
 BAD(no_schema, "bad-no-schema.json", "no \"schema\" field");
@@ -685,6 +697,178 @@ TEST(config_make_id)
 	EXPECT_EQ(-ENAMETOOLONG, dm_config_make_id(&c, id, 8));
 	c.mode = NULL;
 	EXPECT_EQ(-EINVAL, dm_config_make_id(&c, id, sizeof(id)));
+}
+
+/* Ids of /2: ns-cycle as in /1, other workloads "<workload>.<...>". */
+TEST(config_make_id_workloads)
+{
+	struct dm_config c = cfg_2m;
+	char id[DM_MAX_NAME + 1];
+
+	c.workload = "ns-cycle";
+	ASSERT_EQ(0, dm_config_make_id(&c, id, sizeof(id)));
+	EXPECT_STREQ("devdax-mem-2M-1G", id);
+	c.workload = "soak";
+	ASSERT_EQ(0, dm_config_make_id(&c, id, sizeof(id)));
+	EXPECT_STREQ("soak.devdax-mem-2M-1G", id);
+	c.variant = "packed-2M";
+	ASSERT_EQ(0, dm_config_make_id(&c, id, sizeof(id)));
+	EXPECT_STREQ("soak.packed-2M", id);
+	c = (struct dm_config){ .workload = "fault", .variant = "failslab" };
+	ASSERT_EQ(0, dm_config_make_id(&c, id, sizeof(id)));
+	EXPECT_STREQ("fault.failslab", id);
+	c.variant = NULL;
+	ASSERT_EQ(0, dm_config_make_id(&c, id, sizeof(id)));
+	EXPECT_STREQ("fault", id);
+	c.variant = "two words";
+	EXPECT_EQ(-EINVAL, dm_config_make_id(&c, id, sizeof(id)));
+	c.variant = NULL;
+	c.workload = "bad/name";
+	EXPECT_EQ(-EINVAL, dm_config_make_id(&c, id, sizeof(id)));
+	/* ns-cycle without its namespace has no id. */
+	c = (struct dm_config){ .workload = "ns-cycle" };
+	EXPECT_EQ(-EINVAL, dm_config_make_id(&c, id, sizeof(id)));
+}
+
+/*
+ * The writer writes /2: the workload in every config, any workload's own
+ * scalars; it reads back the same, and refuses what /2 cannot hold.
+ */
+TEST_F(tmp, writer_workloads)
+{
+	struct dm_config soak = cfg_2m, made = { .workload = "made-up",
+						  .variant = "odd" };
+	struct dm_results *res, *back;
+	struct dm_result *r, *s;
+	const struct dm_result *b;
+	int64_t w[4] = { 3, 4, 5, 6 };
+	json_object *o;
+	char *text;
+	size_t len;
+
+	soak.workload = "soak";
+	ASSERT_EQ(0, build_doc(&res, "6.12.22-amd64", 1000000));
+	ASSERT_EQ(0, dm_results_add_result(res, &made, &r));
+	EXPECT_STREQ("made-up.odd", r->id);
+	EXPECT_STREQ("made-up", r->workload);
+	EXPECT_EQ(0, dm_result_config_set_int(r, "threads", 3));
+	EXPECT_EQ(0, dm_result_config_set_string(r, "flavour", "strange"));
+	EXPECT_EQ(0, dm_result_config_set_bool(r, "hot", true));
+	EXPECT_EQ(-EEXIST, dm_result_config_set_int(r, "threads", 4));
+	EXPECT_EQ(-EEXIST, dm_result_config_set_string(r, "workload", "x"));
+	EXPECT_EQ(-EINVAL, dm_result_config_set_int(r, "two words", 1));
+	EXPECT_EQ(-EINVAL, dm_result_config_set_int(r, "big", INT64_MAX));
+	EXPECT_EQ(-EINVAL, dm_result_config_set_string(r, "s", NULL));
+	ASSERT_EQ(0, dm_result_add_metric_int(r, "widgets", DM_UNIT_COUNT,
+					      DM_BETTER_HIGHER, w, 4));
+	ASSERT_EQ(0, dm_results_add_result(res, &soak, &s));
+	EXPECT_STREQ("soak.devdax-mem-2M-1G", s->id);
+	/* ns-cycle needs its namespace; other workloads need a good name. */
+	made = (struct dm_config){ .workload = "ns-cycle", .variant = "x" };
+	EXPECT_EQ(-EINVAL, dm_results_add_result(res, &made, &r));
+	made = (struct dm_config){ .workload = "a b" };
+	EXPECT_EQ(-EINVAL, dm_results_add_result(res, &made, &r));
+	ASSERT_EQ(0, dm_results_write(res, self->path, self->err,
+				      sizeof(self->err))) TH_LOG("%s", self->err);
+
+	text = slurp(self->path, &len);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "\"devmem-bench/2\""));
+	free(text);
+	ASSERT_EQ(0, dm_results_load(self->path, &back, self->err,
+				     sizeof(self->err))) TH_LOG("%s", self->err);
+	ASSERT_EQ(4, back->nr_results);
+	b = dm_results_find(back, "devdax-mem-2M-1G");
+	ASSERT_NE(NULL, b);
+	EXPECT_STREQ("ns-cycle", b->workload);
+	b = dm_results_find(back, "made-up.odd");
+	ASSERT_NE(NULL, b);
+	EXPECT_STREQ("made-up", b->workload);
+	ASSERT_TRUE(json_object_object_get_ex(b->config, "threads", &o));
+	EXPECT_EQ(3, json_object_get_int64(o));
+	ASSERT_TRUE(json_object_object_get_ex(b->config, "hot", &o));
+	EXPECT_TRUE(json_object_get_boolean(o));
+	EXPECT_FALSE(json_object_object_get_ex(b->config, "mode", NULL));
+	b = dm_results_find(back, "soak.devdax-mem-2M-1G");
+	ASSERT_NE(NULL, b);
+	EXPECT_STREQ("soak", b->workload);
+	ASSERT_TRUE(json_object_object_get_ex(b->config, "mode", &o));
+	EXPECT_STREQ("devdax", json_object_get_string(o));
+	dm_results_free(back);
+	dm_results_free(res);
+}
+
+/*
+ * A /1 file reads as workload "ns-cycle", its configs with the workload
+ * filled in (on a copy: the parsed tree is not changed), so it equals
+ * the /2 file of the same runs, compares with it and merges with it.
+ */
+TEST(v1_reads_as_ns_cycle)
+{
+	struct dm_results *v1, *v2, *merged, *in[2];
+	char path[512], err[DM_ERR_LEN] = "";
+	json_object *root, *o;
+	size_t i;
+
+	ASSERT_EQ(0, dm_results_load(data_path("valid-full.json", path,
+					       sizeof(path)), &v1, err,
+				     sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, dm_results_load(data_path("valid-v2-ns.json", path,
+					       sizeof(path)), &v2, err,
+				     sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(v1->nr_results, v2->nr_results);
+	for (i = 0; i < v1->nr_results; i++) {
+		EXPECT_STREQ("ns-cycle", v1->results[i]->workload);
+		EXPECT_STREQ("ns-cycle", v2->results[i]->workload);
+		EXPECT_TRUE(json_object_equal(v1->results[i]->config,
+					      v2->results[i]->config));
+	}
+	in[0] = v1;
+	in[1] = v2;
+	ASSERT_EQ(0, dm_results_merge(in, 2, &merged, err, sizeof(err)))
+		TH_LOG("%s", err);
+	EXPECT_EQ(40, merged->results[0]->metrics[0].n);
+	EXPECT_STREQ("ns-cycle", merged->results[0]->workload);
+	dm_results_free(merged);
+	dm_results_free(v1);
+	dm_results_free(v2);
+
+	/* From a tree: the caller's tree keeps its /1 shape. */
+	root = json_object_from_file(data_path("valid-full.json", path,
+					       sizeof(path)));
+	ASSERT_NE(NULL, root);
+	ASSERT_EQ(0, dm_results_from_json(root, "tree", &v1, err,
+					  sizeof(err))) TH_LOG("%s", err);
+	o = json_object_array_get_idx(json_object_object_get(root, "results"),
+				      0);
+	EXPECT_FALSE(json_object_object_get_ex(json_object_object_get(o,
+						"config"), "workload", NULL));
+	dm_results_free(v1);
+	json_object_put(root);
+}
+
+/* A workload nobody coded for: its config and metrics as they are. */
+TEST(load_valid_v2_workload)
+{
+	char path[512], err[DM_ERR_LEN] = "";
+	const struct dm_result *r;
+	struct dm_results *res;
+	json_object *o;
+
+	ASSERT_EQ(0, dm_results_load(data_path("valid-v2-workload.json", path,
+					       sizeof(path)), &res, err,
+				     sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(2, res->nr_results);
+	r = res->results[0];
+	EXPECT_STREQ("made-up.odd", r->id);
+	EXPECT_STREQ("made-up", r->workload);
+	ASSERT_TRUE(json_object_object_get_ex(r->config, "flavour", &o));
+	EXPECT_STREQ("strange", json_object_get_string(o));
+	ASSERT_NE(NULL, dm_result_find_metric(r, "widgets"));
+	r = res->results[1];
+	EXPECT_STREQ("soak", r->workload);
+	EXPECT_STREQ("soak.devdax-mem-2M-256M", r->id);
+	dm_results_free(res);
 }
 
 /* Environments: one field differs, the message says which and how. */
