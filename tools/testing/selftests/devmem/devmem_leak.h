@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Leak detection over many hot-add/hot-remove cycles (devmem_leak.c).
+ *
+ * Per cycle the caller takes a dm_leak_sample of the counters a leak on
+ * the device-memory hotplug path would move:
+ *
+ *   slab_reclaimable    SReclaimable (/proc/meminfo), bytes
+ *   slab_unreclaimable  SUnreclaim (/proc/meminfo), bytes
+ *   free                free pages of every zone including the per-cpu
+ *                       lists (/proc/zoneinfo "pages free" + "count:"),
+ *                       bytes; a leak LOWERS it
+ *   memmap              nr_memmap_pages (/proc/vmstat) * 4096, bytes
+ *   percpu              Percpu (/proc/meminfo), bytes
+ *   vmalloc_used        VmallocUsed (/proc/meminfo), bytes
+ *   pagetables          PageTables (/proc/meminfo), bytes
+ *   iomem               entries in /proc/iomem, entries
+ *
+ * At the end each counter's trend over the cycles is the Theil-Sen slope
+ * (the median of the slopes between every pair of cycles; robust to
+ * outliers: up to 29% of the points can be anywhere) with Sen's
+ * distribution-free confidence interval (DM_LEAK_CONF, two-sided, from
+ * the variance of Kendall's S with the correction for tied values).  A
+ * leak is called for a counter when BOTH
+ *   - the interval excludes zero on the leak's side (lower bound > 0; for
+ *     free: upper bound < 0), and
+ *   - the slope is beyond the counter's floor (bytes or entries per cycle,
+ *     dm_leak_info()->floor), which keeps slow drift of a busy kernel
+ *     (slab caches warming, per-cpu lists refilling) from being called.
+ * Sen's interval assumes independent residuals; counters that wander
+ * (caches) make it too narrow, which is why the floor is the real bar.
+ * The floors were set from A/A soaks in QEMU (see devmem_leak.c).
+ *
+ * Above DM_LEAK_MAX_POINTS points the slope is computed on that many
+ * points spread evenly over the series (the pairwise work is quadratic).
+ *
+ * kmemleak, where the kernel has it (/sys/kernel/debug/kmemleak): a scan
+ * and clear before the cycles, a scan after; any object it then reports
+ * is a leak.
+ *
+ * Functions return 0 or -errno unless said otherwise.  No libndctl.
+ */
+#ifndef DEVMEM_LEAK_H
+#define DEVMEM_LEAK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum dm_leak_id {
+	DM_LEAK_SRECLAIMABLE,
+	DM_LEAK_SUNRECLAIM,
+	DM_LEAK_FREE,
+	DM_LEAK_MEMMAP,
+	DM_LEAK_PERCPU,
+	DM_LEAK_VMALLOC,
+	DM_LEAK_PAGETABLES,
+	DM_LEAK_IOMEM,
+	DM_LEAK_NR,
+};
+
+/* Two-sided confidence of the slope's interval, and its normal quantile */
+#define DM_LEAK_CONF		0.99
+#define DM_LEAK_Z		2.5758293035489004
+#define DM_LEAK_MAX_POINTS	2000
+
+struct dm_leak_info {
+	const char *name;	/* "slab_unreclaimable" */
+	const char *unit;	/* "bytes" or "entries" */
+	int sign;		/* +1: a leak raises it, -1: lowers it */
+	double floor;		/* per cycle, in @unit: smaller is not called */
+	const char *source;	/* where it is read */
+};
+
+const struct dm_leak_info *dm_leak_info(enum dm_leak_id id);
+
+struct dm_leak_sample {
+	double v[DM_LEAK_NR];
+	unsigned int valid;	/* bit (1 << id): the kernel reports it */
+};
+
+int dm_leak_sample_take(struct dm_leak_sample *s);
+
+/* Every sample of a run, counter by counter. */
+struct dm_leak_series {
+	double *y[DM_LEAK_NR];
+	size_t n, alloc;
+	unsigned int valid;	/* counters valid in every sample */
+};
+
+void dm_leak_series_init(struct dm_leak_series *s);
+int dm_leak_series_add(struct dm_leak_series *s,
+		       const struct dm_leak_sample *smp);
+void dm_leak_series_free(struct dm_leak_series *s);
+
+/* A Theil-Sen slope with Sen's interval. */
+struct dm_slope {
+	double slope;		/* median of pairwise slopes, per unit of x */
+	double lo, hi;		/* the interval at the z given */
+	size_t n;		/* points used (<= DM_LEAK_MAX_POINTS) */
+};
+
+/*
+ * @x strictly increasing (NULL: 0, 1, 2, ...); @z the normal quantile of
+ * the interval (DM_LEAK_Z).  -EINVAL for fewer than 3 points or x not
+ * increasing, -ENOMEM.
+ */
+int dm_theil_sen(const double *x, const double *y, size_t n, double z,
+		 struct dm_slope *out);
+
+struct dm_leak_verdict {
+	bool valid;		/* the counter was read in every sample */
+	bool called;		/* a leak */
+	struct dm_slope s;
+};
+
+/* Judge every counter of @s; 0 or -errno (-EINVAL: fewer than 3). */
+int dm_leak_judge(const struct dm_leak_series *s,
+		  struct dm_leak_verdict v[DM_LEAK_NR]);
+
+/* "slope +16384 B/cycle [16001, 16777]: leak (floor 4096)" */
+void dm_leak_describe(enum dm_leak_id id, const struct dm_leak_verdict *v,
+		      char *buf, size_t len);
+
+/*
+ * kmemleak.  dm_kmemleak_begin(): -ENOENT when the kernel has none (or
+ * debugfs is not mounted; @why says which), else scan and clear so that
+ * only what leaks afterwards is reported.  dm_kmemleak_check(): scan and
+ * return the number of unreferenced objects reported, the first report's
+ * lines in @first, or -errno.
+ */
+int dm_kmemleak_begin(char *why, size_t len);
+int dm_kmemleak_check(char *first, size_t len);
+
+#endif /* DEVMEM_LEAK_H */
