@@ -11,7 +11,9 @@
  * --pair compares two configurations (align 4K against 2M) of one run.
  * Runs given as comma-separated lists are compared run by run, so a shift
  * between boots no larger than the boots' own spread is not a verdict,
- * while a real one still is.
+ * while a real one still is.  The engine called as a library
+ * (bench/lib/compare.h) gives what the program prints; /1 and /2 files
+ * compare; a workload nobody wrote code for compares without a change.
  *
  * To use: make -C bench check  (the binary finds devmem-compare through
  * DEVMEM_COMPARE, or the path it was built with)
@@ -29,6 +31,7 @@
 
 #include <kselftest_harness.h>
 
+#include "compare.h"
 #include "results.h"
 
 #ifndef COMPARE_BIN
@@ -1373,6 +1376,237 @@ TEST_F(cmp, calibration)
 	ASSERT_EQ(0, write_run(cal, &c));
 	run_compare(self, "--calibration", list, self->base, self->new, NULL);
 	EXPECT_EQ(2, self->status);
+}
+
+/*
+ * The engine as a library: the same verdicts, row by row, and the same
+ * JSON, byte for byte, as devmem-compare prints for the same files; one
+ * run against one, and run by run.
+ */
+TEST_F(cmp, library_same_as_cli)
+{
+	struct run r = plain;
+	char lists[2][600], err[DM_COMPARE_ERR_LEN], *text;
+	struct dm_compare_opts opts;
+	struct dm_compare *c;
+	json_object *root;
+	size_t mode, i, total, n;
+	int rc;
+
+	ASSERT_EQ(0, write_run(self->base, &plain));
+	r.seed = 2;
+	r.add_factor = 1.3;
+	r.ratio_factor = 0.7;
+	ASSERT_EQ(0, write_run(self->new, &r));
+	r.seed = 3;
+	ASSERT_EQ(0, write_run(self->third, &r));
+	r = plain;
+	r.seed = 4;
+	ASSERT_EQ(0, write_run(scratch(self, "base2.json"), &r));
+
+	for (mode = 0; mode < 2; mode++) {
+		if (mode == 0) {
+			snprintf(lists[0], sizeof(lists[0]), "%s", self->base);
+			snprintf(lists[1], sizeof(lists[1]), "%s", self->new);
+		} else {
+			snprintf(lists[0], sizeof(lists[0]), "%s,%s",
+				 self->base, scratch(self, "base2.json"));
+			snprintf(lists[1], sizeof(lists[1]), "%s,%s",
+				 self->new, self->third);
+		}
+		run_compare(self, "--format=json", lists[0], lists[1], NULL);
+		ASSERT_EQ(1, self->status) TH_LOG("%s", self->err);
+
+		dm_compare_opts_init(&opts);
+		ASSERT_EQ(0, dm_compare_new(&opts, &c));
+		ASSERT_EQ(0, dm_compare_add_side(c, lists[0]));
+		ASSERT_EQ(0, dm_compare_add_side(c, lists[1]));
+		rc = dm_compare_run(c, err, sizeof(err));
+		ASSERT_EQ(0, rc) TH_LOG("%s", err);
+		EXPECT_TRUE(dm_compare_regressed(c));
+		EXPECT_EQ(2, dm_compare_nr_sides(c));
+		EXPECT_EQ(0.05, dm_compare_threshold(c));
+
+		/* Verdicts row by row, through the iteration API. */
+		n = dm_compare_nr_rows(c);
+		ASSERT_EQ(10, n);
+		for (i = 0; i < n; i++) {
+			const struct dm_compare_row *row = dm_compare_row(c, i);
+			const char *v;
+			int hits;
+
+			v = dm_compare_verdict_name(row->cells[1].verdict);
+			hits = count_verdicts(self->out, 0, v,
+					      row->metric->name, &total);
+			/* Each metric is in both configurations. */
+			EXPECT_GE(hits, 1) TH_LOG("%s %s: %s",
+						  row->config->id,
+						  row->metric->name, v);
+			EXPECT_EQ(row, dm_compare_find_row(c, row->config->id,
+							   row->metric->name));
+		}
+		EXPECT_EQ((size_t)count_verdicts(self->out, 0, "regressed",
+						 NULL, &total),
+			  dm_compare_count(c, 1, DM_V_REGRESSED));
+		EXPECT_GE(dm_compare_count(c, 1, DM_V_REGRESSED), 2);
+
+		/* The whole JSON, as the program prints it. */
+		ASSERT_EQ(0, dm_compare_to_json(c, &root));
+		if (asprintf(&text, "%s\n", json_object_to_json_string_ext(
+				root, JSON_C_TO_STRING_PRETTY |
+				JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+			text = NULL;
+		ASSERT_NE(NULL, text);
+		EXPECT_STREQ(self->out, text);
+		free(text);
+		json_object_put(root);
+		dm_compare_free(c);
+	}
+
+	/* A run, then: a second one is refused, not recomputed. */
+	dm_compare_opts_init(&opts);
+	ASSERT_EQ(0, dm_compare_new(&opts, &c));
+	ASSERT_EQ(0, dm_compare_add_side(c, self->base));
+	EXPECT_EQ(-EINVAL, dm_compare_run(c, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "need a baseline"));
+	EXPECT_EQ(-EINVAL, dm_compare_run(c, err, sizeof(err)));
+	dm_compare_free(c);
+}
+
+/*
+ * A /1 file (tests/data, written by gen-data.py) against the /2 file of
+ * the same runs: the same configurations, compared, nothing changed; the
+ * configuration printed as before.
+ */
+TEST_F(cmp, v1_against_v2)
+{
+	char v1[512], v2[512];
+	size_t total;
+
+	snprintf(v1, sizeof(v1), "%s/valid-full.json", TEST_DATA_DIR);
+	snprintf(v2, sizeof(v2), "%s/valid-v2-ns.json", TEST_DATA_DIR);
+	run_compare(self, v1, v2, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "\ndevdax-mem-2M-1G  devdax, memmap in mem, align 2 MiB, size 1 GiB, driver sysfs\n"))
+		TH_LOG("%s", self->out);
+	EXPECT_NULL(strstr(self->out, "workload"));
+	EXPECT_NULL(strstr(self->out, "only in"));
+	run_compare(self, "--format=json", v2, v1, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "not compared", NULL,
+				    &total));
+	EXPECT_EQ(14, total);
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", NULL, &total));
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "improved", NULL, &total));
+	/* The wide memmap_bw_ratio rows are "too noisy", the rest equal. */
+	EXPECT_EQ(12, count_verdicts(self->out, 0, "no significant change",
+				     NULL, &total));
+
+	/* And merge: one /2 document of both. */
+	run_compare(self, "--merge", scratch(self, "both.json"), v1, v2, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+	run_compare(self, scratch(self, "both.json"), v1, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->err);
+}
+
+/*
+ * A results file of a workload no code knows ("made-up", its own config
+ * keys and metrics, and a "soak"-like one with a namespace): compared
+ * with no change to compare, its configuration printed generically.
+ */
+static int write_made_up(const char *path, uint64_t seed, double factor)
+{
+	struct dm_config odd = { .workload = "made-up", .variant = "odd" };
+	struct dm_config ns = {
+		.workload = "stir", .mode = "devdax", .map = "mem",
+		.align_bytes = 2 << 20, .size_bytes = 256 << 20,
+		.driver = "sysfs",
+	};
+	struct dm_env env = {
+		.kernel_release = "6.12.22-amd64", .kernel_version = "#1",
+		.cmdline = "console=ttyS0", .kernel_name = "debian-6.12",
+		.accel = "tcg", .cpu_model = "QEMU Virtual CPU",
+		.cpu_count = 2, .memory_bytes = 2ULL << 30,
+		.qemu_version = "7.2.15", .tracing = "none",
+	};
+	int64_t widgets[20], stir[20], leak[20];
+	char err[DM_ERR_LEN];
+	struct dm_results *res;
+	struct dm_result *r;
+	struct dm_rng rng;
+	size_t i;
+	int rc;
+
+	rc = dm_results_new(&res);
+	if (rc)
+		return rc;
+	dm_rng_seed(&rng, seed);
+	for (i = 0; i < 20; i++) {
+		widgets[i] = llround(1000.0 * factor *
+				     (1.0 + 0.01 * gauss(&rng)));
+		stir[i] = llround(5e6 * (1.0 + 0.01 * gauss(&rng)));
+		leak[i] = 0;
+	}
+	rc = dm_results_set_env(res, &env);
+	if (!rc)
+		rc = dm_results_set_param_int(res, "warmup", 0);
+	if (!rc)
+		rc = dm_results_set_param_int(res, "cycles", 20);
+	if (!rc)
+		rc = dm_results_add_result(res, &odd, &r);
+	if (!rc)
+		rc = dm_result_config_set_int(r, "threads", 3);
+	if (!rc)
+		rc = dm_result_config_set_string(r, "flavour", "strange");
+	if (!rc)
+		rc = dm_result_config_set_bool(r, "hot", true);
+	if (!rc)
+		rc = dm_result_add_metric_int(r, "widgets", DM_UNIT_COUNT,
+					      DM_BETTER_HIGHER, widgets, 20);
+	if (!rc)
+		rc = dm_result_add_metric_int(r, "leak_bytes", DM_UNIT_BYTES,
+					      DM_BETTER_LOWER, leak, 20);
+	if (!rc)
+		rc = dm_results_add_result(res, &ns, &r);
+	if (!rc)
+		rc = dm_result_config_set_int(r, "cycles", 1000);
+	if (!rc)
+		rc = dm_result_add_metric_int(r, "stir_ns", DM_UNIT_NS,
+					      DM_BETTER_LOWER, stir, 20);
+	if (!rc)
+		rc = dm_results_write(res, path, err, sizeof(err));
+	dm_results_free(res);
+	return rc;
+}
+
+TEST_F(cmp, new_workload)
+{
+	size_t total;
+
+	ASSERT_EQ(0, write_made_up(self->base, 1, 1.0));
+	ASSERT_EQ(0, write_made_up(self->new, 2, 0.7));
+	run_compare(self, self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "\nmade-up.odd  workload made-up, variant=odd, threads=3, flavour=strange, hot=true\n"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out,
+			       "\nstir.devdax-mem-2M-256M  workload stir, devdax, memmap in mem, align 2 MiB, size 256 MiB, driver sysfs, cycles=1000\n"))
+		TH_LOG("%s", self->out);
+	run_compare(self, "--format=json", self->base, self->new, NULL);
+	EXPECT_EQ(1, self->status);
+	EXPECT_EQ(1, count_verdicts(self->out, 0, "regressed", "widgets",
+				    &total));
+	EXPECT_EQ(1, count_verdicts(self->out, 0, "no significant change",
+				    "leak_bytes", &total));
+	EXPECT_EQ(0, count_verdicts(self->out, 0, "regressed", "stir_ns",
+				    &total));
+	EXPECT_EQ(1, total);
+	/* A/A: silent. */
+	ASSERT_EQ(0, write_made_up(self->new, 3, 1.0));
+	run_compare(self, self->base, self->new, NULL);
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->out);
 }
 
 TEST_HARNESS_MAIN
