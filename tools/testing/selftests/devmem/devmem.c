@@ -561,6 +561,23 @@ unsigned long long dm_region_available(struct dm_ctx *ctx)
 	return ctx->region ? ndctl_region_get_available_size(ctx->region) : 0;
 }
 
+unsigned long dm_region_align(struct dm_ctx *ctx)
+{
+	return ctx->region ? ndctl_region_get_align(ctx->region) : 0;
+}
+
+/*
+ * Set the granularity new namespaces of the locked region are sized in
+ * (the kernel defaults to 16 MiB; 2 MiB allows sub-section sizes).  The
+ * caller restores the old value: the kernel keeps it until reboot.
+ */
+int dm_region_set_align(struct dm_ctx *ctx, unsigned long align)
+{
+	if (!ctx->region || ctx->lock_fd < 0)
+		return -ENODEV;
+	return ndctl_region_set_align(ctx->region, align);
+}
+
 /* The alignments the region's dax or pfn seed advertises. */
 bool dm_region_supports_align(struct dm_ctx *ctx, enum dm_mode mode,
 			      unsigned long align)

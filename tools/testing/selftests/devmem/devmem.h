@@ -105,6 +105,9 @@ const char *dm_why(struct dm_ctx *ctx);
 const char *dm_region_name(struct dm_ctx *ctx);
 int dm_region_node(struct dm_ctx *ctx);
 unsigned long long dm_region_available(struct dm_ctx *ctx);
+/* The region's namespace size granularity (sysfs regionN/align). */
+unsigned long dm_region_align(struct dm_ctx *ctx);
+int dm_region_set_align(struct dm_ctx *ctx, unsigned long align);
 bool dm_region_supports_align(struct dm_ctx *ctx, enum dm_mode mode,
 			      unsigned long align);
 int dm_destroy_owned(struct dm_ctx *ctx, FILE *log);
