@@ -1411,6 +1411,23 @@ static void html_latest(FILE *f, const struct env *e)
 	}
 }
 
+/* " (workload soak, devdax, ...)": the latest run's config, any workload. */
+static void html_config(FILE *f, const struct env *e, const char *config)
+{
+	const struct dm_result *r = NULL;
+	char buf[512];
+	size_t i;
+
+	for (i = e->nr_runs; i-- > 0 && !r;)
+		r = dm_results_find(e->runs[i]->res, config);
+	if (!r)
+		return;
+	dm_compare_fmt_config(buf, sizeof(buf), r);
+	fprintf(f, " <span class=\"meta\">");
+	html(f, buf);
+	fprintf(f, "</span>");
+}
+
 static void html_charts(FILE *f, const struct env *e, const bool *drawn)
 {
 	const char *prev = NULL;
@@ -1429,6 +1446,7 @@ static void html_charts(FILE *f, const struct env *e, const bool *drawn)
 			html(f, ch->config);
 			fprintf(f, "\">");
 			html(f, ch->config);
+			html_config(f, e, ch->config);
 			fprintf(f, "</h4>\n<div class=\"charts\">\n");
 			prev = ch->config;
 		}

@@ -40,6 +40,8 @@ struct night {
 	double boot;		/* the boot's speed factor */
 	double add_factor;	/* multiplies add_ns */
 	double noise;		/* relative noise of add_ns; 0 = 1% */
+	/* NULL: ns-cycle; else a workload no code knows, its own keys */
+	const char *workload;
 };
 
 static double gauss(struct dm_rng *rng)
@@ -52,10 +54,11 @@ static double gauss(struct dm_rng *rng)
 
 static int write_night(const char *path, const struct night *nt)
 {
-	static const struct dm_config cfg = {
+	static const struct dm_config ns_cfg = {
 		.mode = "devdax", .map = "mem", .align_bytes = 2 << 20,
 		.size_bytes = 256 << 20, .driver = "sysfs",
 	};
+	struct dm_config cfg = ns_cfg;
 	struct dm_env env = {
 		.kernel_release = "6.12.0", .kernel_version = "#1",
 		.cmdline = "console=ttyS0", .kernel_name = nt->kernel,
@@ -81,6 +84,9 @@ static int write_night(const char *path, const struct night *nt)
 				  gauss(&rng)));
 		pages[i] = 1024;
 	}
+	if (nt->workload)
+		cfg = (struct dm_config){ .workload = nt->workload,
+					  .variant = "odd" };
 	rc = dm_results_set_env(res, &env);
 	if (!rc)
 		rc = dm_results_set_timestamp(res, nt->when);
@@ -90,11 +96,17 @@ static int write_night(const char *path, const struct night *nt)
 		rc = dm_results_set_param_int(res, "cycles", 10);
 	if (!rc)
 		rc = dm_results_add_result(res, &cfg, &r);
+	if (!rc && nt->workload)
+		rc = dm_result_config_set_int(r, "threads", 3);
 	if (!rc)
-		rc = dm_result_add_metric_int(r, "add_ns", DM_UNIT_NS,
+		rc = dm_result_add_metric_int(r, nt->workload ? "stir_ns" :
+					      "add_ns", DM_UNIT_NS,
 					      DM_BETTER_LOWER, add, 10);
 	if (!rc)
-		rc = dm_result_add_metric_int(r, "memmap_pages", DM_UNIT_PAGES,
+		rc = dm_result_add_metric_int(r, nt->workload ? "widgets" :
+					      "memmap_pages",
+					      nt->workload ? DM_UNIT_COUNT :
+					      DM_UNIT_PAGES,
 					      DM_BETTER_LOWER, pages, 10);
 	if (!rc)
 		rc = dm_results_write(res, path, err, sizeof(err));
@@ -220,7 +232,8 @@ static void run_dashboard(FIXTURE_DATA(dash) *self, const char *arg, ...)
 }
 
 /* Five nights of one kernel, the boots 3% apart, the fifth 2x slower. */
-static int five_nights(FIXTURE_DATA(dash) *self, double last_factor)
+static int five_nights_of(FIXTURE_DATA(dash) *self, double last_factor,
+			  const char *workload)
 {
 	static const double boots[] = { 1.00, 1.03, 0.98, 1.01, 1.00 };
 	char path[256];
@@ -233,6 +246,7 @@ static int five_nights(FIXTURE_DATA(dash) *self, double last_factor)
 			.when = 1732500000 + (time_t)i * 86400,
 			.seed = 100 + i, .boot = boots[i],
 			.add_factor = i == 4 ? last_factor : 1.0,
+			.workload = workload,
 		};
 
 		snprintf(path, sizeof(path), "%s/night-%zu.json", self->runs,
@@ -240,6 +254,11 @@ static int five_nights(FIXTURE_DATA(dash) *self, double last_factor)
 		rc = write_night(path, &nt);
 	}
 	return rc;
+}
+
+static int five_nights(FIXTURE_DATA(dash) *self, double last_factor)
+{
+	return five_nights_of(self, last_factor, NULL);
 }
 
 /* The runs of environment @env in the index, or NULL. */
@@ -352,8 +371,8 @@ TEST_F(dash, steady_history)
 /* tcg and kvm runs of one kernel: two environments, two sets of charts. */
 TEST_F(dash, environments_apart)
 {
-	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0, 0 };
-	struct night b = { "kvm", "k", 1732503600, 2, 0.1, 1.0, 0 };
+	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0, 0, NULL };
+	struct night b = { "kvm", "k", 1732503600, 2, 0.1, 1.0, 0, NULL };
 	json_object *root, *envs;
 	char path[256], *page;
 
@@ -418,7 +437,9 @@ static int chart_has_band(const char *gp, const char *env_prefix,
 static int icount_nights(FIXTURE_DATA(dash) *self, double last_factor)
 {
 	static const double boots[] = { 1.0, 1.0002, 0.9999, 1.0001, 1.0 };
-	struct night t = { "tcg", "nightly", 1732500000, 99, 1.0, 1.0, 0 };
+	struct night t = {
+		"tcg", "nightly", 1732500000, 99, 1.0, 1.0, 0, NULL
+	};
 	char path[256];
 	size_t i;
 	int rc;
@@ -530,7 +551,7 @@ TEST_F(dash, icount_steady)
 /* A bad file is listed on the page and in the index, not fatal. */
 TEST_F(dash, bad_file_listed)
 {
-	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0, 0 };
+	struct night a = { "tcg", "k", 1732500000, 1, 1.0, 1.0, 0, NULL };
 	json_object *root, *o;
 	char path[256], *page;
 	FILE *f;
@@ -641,6 +662,36 @@ TEST_F(dash, same_numbers_as_compare)
 	EXPECT_TRUE(fabs(hi / med - jhi / jmed) < 1e-9)
 		TH_LOG("chart %g/%g, compare %g/%g", hi, med, jhi, jmed);
 	free(dat);
+}
+
+/*
+ * A workload no code knows ("made-up", its own config key and metrics):
+ * charted, compared and flagged like ns-cycle, its config shown
+ * generically, with no change to the dashboard.
+ */
+TEST_F(dash, new_workload)
+{
+	json_object *root, *runs;
+	char path[256], *page;
+
+	if (!have_gnuplot())
+		SKIP(return, "gnuplot is not installed");
+	ASSERT_EQ(0, five_nights_of(self, 2.0, "made-up"));
+	run_dashboard(self, NULL);
+	ASSERT_EQ(0, self->status) TH_LOG("%s", self->stderr_text);
+	root = json_object_from_file(self->index);
+	runs = index_runs(root, 0);
+	ASSERT_NE(NULL, runs);
+	EXPECT_EQ(0, run_int(runs, 3, "regressed"));
+	EXPECT_EQ(1, run_int(runs, 4, "regressed"));
+	json_object_put(root);
+	snprintf(path, sizeof(path), "%s/index.html", self->out);
+	page = slurp(path);
+	EXPECT_NE(NULL, strstr(page, "<tr class=\"regressed\"><td>made-up.odd</td><td>stir_ns</td>"))
+		TH_LOG("%s", page);
+	EXPECT_NE(NULL, strstr(page, "workload made-up, variant=odd, threads=3"));
+	EXPECT_NE(NULL, strstr(page, "widgets (lower is better"));
+	free(page);
 }
 
 /* Bad options: exit 2 with a message. */
