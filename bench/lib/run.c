@@ -265,16 +265,10 @@ static const struct dm_wl_metric *find_decl(const struct dm_workload *wl,
 {
 	const struct dm_wl_metric *m;
 
-	for (m = wl->metrics; m && m->name; m++) {
-		size_t n = strlen(m->name);
-
-		if (n && m->name[n - 1] == '*') {
-			if (!fnmatch(m->name, name, 0))
-				return m;
-		} else if (!strcmp(m->name, name)) {
+	for (m = wl->metrics; m && m->name; m++)
+		if (strchr(m->name, '*') ? !fnmatch(m->name, name, 0) :
+		    !strcmp(m->name, name))
 			return m;
-		}
-	}
 	return NULL;
 }
 

@@ -78,9 +78,9 @@ struct dm_wl_option {
 };
 
 /*
- * A metric the workload may emit.  @name ending in '*' declares a family
- * ("phase.*_ns"): any name matching it up to the '*' takes its unit.
- * @indent prints the row under the previous one in the table.
+ * A metric the workload may emit.  A @name with '*' declares a family
+ * ("phase.*_ns", an fnmatch pattern): every name it matches takes its
+ * unit and direction.  @indent prints the row under the previous one.
  */
 struct dm_wl_metric {
 	const char *name;
