@@ -777,7 +777,8 @@ static int run_config(struct dm_run *run, const struct dm_workload *wl,
 			w.cycles_run++;
 	}
 	if (rc && !w.violations)
-		dm_wl_violation(&w, c, "cycle", "%s", strerror(-rc));
+		dm_wl_violation(&w, w.cycles_run, "cycle", "%s",
+				strerror(-rc));
 	rc = wl->teardown ? wl->teardown(&w) : 0;
 	if (rc && !w.violations)
 		dm_wl_violation(&w, -1, "teardown", "%s", strerror(-rc));
