@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The devmem-bench results file, "devmem-bench/1".
+ * The devmem-bench results file, "devmem-bench/2" (and /1, read only).
  *
  * One validator (the from_json path) serves the reader and the writer: a
  * document is validated before it is written, so devmem-bench can never
