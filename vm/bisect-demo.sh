@@ -27,23 +27,13 @@ work=$DEVMEM_CACHE/bisect-demo
 tree=$work/linux
 demo=$DEVMEM_TOP/kernel/patches/bisect-demo/v1
 tarball=/usr/src/linux-source-6.12.tar.xz
-n=0 fail=0
+ktap_init "$ktap" bisect bisect-demo
 
-result()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n bisect.$2${3:+ # $3}" >> "$ktap"
-	else
-		echo "not ok $n bisect.$2${3:+ # $3}" >> "$ktap"
-		fail=1
-	fi
-}
 
 finish()
 {
 	echo "# wall time $(( $(date +%s) - start )) s" >> "$ktap"
-	exit $fail
+	exit "$KTAP_FAIL"
 }
 
 # git_demo ARGS...: git in the demo tree, with a fixed identity, and kept
@@ -66,8 +56,7 @@ base_patches=("$DEVMEM_TOP/kernel/patches/$base"/[0-9][0-9][0-9][0-9]-*.patch)
 demo_patches=("$demo"/[0-9][0-9][0-9][0-9]-*.patch)
 if [ ! -f "$tarball" ] || [ -z "$base" ] ||
    [ ! -f "${base_patches[0]}" ]; then
-	n=$((n + 1))
-	echo "ok $n bisect.all # SKIP no $tarball or no base series for $demo" >> "$ktap"
+	ktap_skip all "no $tarball or no base series for $demo"
 	finish
 fi
 want=$(for p in "${base_patches[@]}" "${demo_patches[@]}"; do
@@ -100,12 +89,12 @@ if [ "$(cat "$work/stamp" 2>/dev/null)" != "$want" ]; then
 	done
 	[ "$ok" = 0 ] || git_demo tag bad || ok=0
 	[ "$ok" = 0 ] || echo "$want" > "$work/stamp"
-	result $((1 - ok)) tree "$((SECONDS - t0)) s"
+	ktap_result $((1 - ok)) tree "$((SECONDS - t0)) s"
 	[ "$ok" = 1 ] || finish
 else
 	git_demo bisect reset > /dev/null 2>&1
 	git_demo checkout -q bad
-	result 0 tree "reused"
+	ktap_result 0 tree "reused"
 fi
 
 [ $prepare = 0 ] || finish
@@ -116,10 +105,10 @@ rm -rf "$logs/bisect"
 rc=$?
 got=$(cut -d' ' -f2- "$logs/bisect/first-bad" 2>/dev/null)
 if [ $rc = 0 ] && [ "$got" = "$expect" ]; then
-	result 0 first-bad "$got"
+	ktap_result 0 first-bad "$got"
 else
 	tail -n 20 "$logs/bisect.out" >&2
-	result 1 first-bad "exit $rc, found '${got:-nothing}', expected '$expect'; see $logs/bisect.out"
+	ktap_result 1 first-bad "exit $rc, found '${got:-nothing}', expected '$expect'; see $logs/bisect.out"
 fi
 steps=$(find "$logs/bisect" -name 'step-*.json' 2>/dev/null | wc -l)
 echo "# $steps bisect steps" >> "$ktap"

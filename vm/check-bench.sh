@@ -19,18 +19,8 @@ BUILD=${BUILD:-$DEVMEM_CACHE/build}
 compare=$BUILD/bench/devmem-compare
 json=$logs/bench-a.json
 ktap=$logs/bench.log
-n=0 fail=0
+ktap_init "$ktap" bench check-bench
 
-result()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n bench.$2" >> "$ktap"
-	else
-		echo "not ok $n bench.$2${3:+ # $3}" >> "$ktap"
-		fail=1
-	fi
-}
 
 : > "$ktap"
 # shellcheck disable=SC2054 # devmem-bench takes comma-separated lists
@@ -39,19 +29,19 @@ short=(-m devdax,fsdax -M mem,dev -a 4K,2M -s 256M -n 8 -w 1 -b 2)
 	"${short[@]}" > "$logs/bench-a.out"
 rc=$?
 cat "$logs/bench-a.out"
-result $rc runs_without_violations "exit $rc"
+ktap_result $rc runs_without_violations "exit $rc"
 if [ ! -s "$json" ]; then
-	result 1 json_valid "no JSON produced"
+	ktap_result 1 json_valid "no JSON produced"
 	exit 1
 fi
 "$compare" --format json "$json" "$json" > /dev/null 2> "$logs/validate.err"
 rc=$?
-result $rc json_valid "$(head -n 1 "$logs/validate.err")"
+ktap_result $rc json_valid "$(head -n 1 "$logs/validate.err")"
 
 ids=$(grep -o '"id": *"[^"]*"' "$json" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u)
 nids=$(echo "$ids" | grep -c .)
 [ "$nids" -ge 6 ]
-result $? all_configurations_ran "$nids ids"
+ktap_result $? all_configurations_ran "$nids ids"
 accel=$(sed -n 's/^ *"accel": *"\([^"]*\)".*/\1/p' "$json" | head -n 1)
 ratio=memmap_bw_ratio
 overhead=suite_overhead_ns
@@ -62,9 +52,9 @@ grep -qE '"trace_sleep_time": *"off"' "$json" && overhead=
 if [ "$accel" = tcg-icount ]; then
 	ratio=
 	! grep -q '"unit": *"ns' "$json"
-	result $? icount_durations_in_insn "a unit ns in a tcg-icount run"
+	ktap_result $? icount_durations_in_insn "a unit ns in a tcg-icount run"
 	! grep -qE '"(memmap_bw_ratio|memset_bytes_per_sec|memmap_bytes_per_sec)"' "$json"
-	result $? icount_no_bandwidth "bandwidth figures in a tcg-icount run"
+	ktap_result $? icount_no_bandwidth "bandwidth figures in a tcg-icount run"
 fi
 for m in add_ns remove_ns phase.memremap_pages_ns phase.memunmap_pages_ns \
 	 phase.memmap_init_zone_device_ns phase.arch_add_memory_ns \
@@ -72,6 +62,6 @@ for m in add_ns remove_ns phase.memremap_pages_ns phase.memunmap_pages_ns \
 	c=$(grep -c "\"$m\"" "$json")
 	# Every sysfs configuration (4 devdax + 2 fsdax) has it.
 	[ "$c" -ge 6 ]
-	result $? "metric_${m//./_}_present" "in $c results"
+	ktap_result $? "metric_${m//./_}_present" "in $c results"
 done
-exit $fail
+exit "$KTAP_FAIL"

@@ -30,33 +30,13 @@ dashboard=$BUILD/bench/devmem-dashboard
 ktap=$logs/compare.log
 first=$logs/bench-a.json
 aa=$logs/aa
-n=0 fail=0
+ktap_init "$ktap" compare check-compare
 
 # The matrix of vm/check-bench.sh, so that bench-a.json is a round of A.
 short=(-m "devdax,fsdax" -M "mem,dev" -a "4K,2M" -s 256M -n 8 -w 1 -b 2)
 
-result()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n compare.$2" >> "$ktap"
-	else
-		echo "not ok $n compare.$2${3:+ # $3}" >> "$ktap"
-		fail=1
-	fi
-}
 
-skip()
-{
-	n=$((n + 1))
-	echo "ok $n compare.$1 # SKIP $2" >> "$ktap"
-}
 
-diag()
-{
-	echo "# $*" >> "$ktap"
-	echo "check-compare: $*" >&2
-}
 
 # verdicts JSON [VERDICT [METRIC]]: the rows of a devmem-compare JSON
 # report (pretty-printed by json-c: one "key":"value" a line) as
@@ -82,7 +62,7 @@ if [ ! -s "$first" ]; then
 		 align_2m_memmap_pages_improved align_2m_memmap_init_improved \
 		 dashboard_generated dashboard_loads_without_errors \
 		 dashboard_charts_rendered; do
-		skip "$t" "no $first: the benchmark step produced no run"
+		ktap_skip "$t" "no $first: the benchmark step produced no run"
 	done
 	exit 0
 fi
@@ -95,33 +75,33 @@ rm -rf "$aa"
 rc=$?
 cat "$logs/aa.out"
 [ -s "$aa/report.json" ] && [ "$rc" != 2 ]
-result $? aa_runs "run-compare exit $rc; see $logs/aa.err"
+ktap_result $? aa_runs "run-compare exit $rc; see $logs/aa.err"
 if [ -s "$aa/report.json" ]; then
 	bad=$(verdicts "$aa/report.json" | grep -cE ' (regressed|improved)$')
 	[ "$bad" = 0 ] && [ "$rc" = 0 ]
-	result $? aa_no_verdict "$bad rows regressed/improved, exit $rc"
+	ktap_result $? aa_no_verdict "$bad rows regressed/improved, exit $rc"
 	for v in "no significant change" "too noisy to tell" changed \
 		 "not compared"; do
-		diag "A/A run by run (2 runs a side): $(verdicts "$aa/report.json" "$v" | grep -c .) rows $v"
+		ktap_diag "A/A run by run (2 runs a side): $(verdicts "$aa/report.json" "$v" | grep -c .) rows $v"
 	done
 	total=$(verdicts "$aa/report.json" "" memmap_pages | grep -c .)
 	same=$(verdicts "$aa/report.json" "no significant change" \
 		memmap_pages | grep -c .)
 	[ "$total" -gt 0 ] && [ "$same" = "$total" ]
-	result $? aa_constant_rows_unchanged "$same of $total memmap_pages rows"
+	ktap_result $? aa_constant_rows_unchanged "$same of $total memmap_pages rows"
 	# For information: one boot against another, cycle by cycle.
 	if "$compare" --format=json "$aa/rounds/a-1.json" \
 		"$aa/rounds/b-1.json" > "$logs/aa-single.json" 2>/dev/null ||
 	   [ $? = 1 ]; then
-		diag "one boot a side, cycle by cycle (not gated): $(verdicts "$logs/aa-single.json" | grep -cE ' (regressed|improved)$') rows regressed/improved between two boots of the same kernel"
+		ktap_diag "one boot a side, cycle by cycle (not gated): $(verdicts "$logs/aa-single.json" | grep -cE ' (regressed|improved)$') rows regressed/improved between two boots of the same kernel"
 	fi
 else
-	result 1 aa_no_verdict "no report"
-	result 1 aa_constant_rows_unchanged "no report"
+	ktap_result 1 aa_no_verdict "no report"
+	ktap_result 1 aa_constant_rows_unchanged "no report"
 fi
 retried=$(grep -c 'retrying' "$logs/aa.err")
-[ "$retried" = 0 ] || diag "A/A: $retried boot(s) brought back no results and were retried (see $logs/aa.err)"
-diag "A/A took $(($(date +%s) - start)) s"
+[ "$retried" = 0 ] || ktap_diag "A/A: $retried boot(s) brought back no results and were retried (see $logs/aa.err)"
+ktap_diag "A/A took $(($(date +%s) - start)) s"
 
 # ---- 4K against 2M -------------------------------------------------------
 "$compare" --format=json --labels=4K,2M \
@@ -137,7 +117,7 @@ for t in memmap_pages:memmap_pages \
 	got=$(verdicts "$logs/align.json" "" "${t%%:*}" |
 		sed 's/^[^ ]* [^ ]* //')
 	[ "$rc" != 2 ] && [ "$got" = improved ]
-	result $? "align_2m_${t#*:}_improved" "${t%%:*}: verdict '$got', exit $rc"
+	ktap_result $? "align_2m_${t#*:}_improved" "${t%%:*}: verdict '$got', exit $rc"
 done
 
 # ---- The dashboard -------------------------------------------------------
@@ -151,7 +131,7 @@ stored=()
 	"$hist" "${stored[@]}" > "$logs/dashboard.out" 2>&1
 rc=$?
 [ "$rc" = 0 ] && [ -s "$logs/dashboard/index.html" ]
-result $? dashboard_generated "exit $rc, see $logs/dashboard.out"
+ktap_result $? dashboard_generated "exit $rc, see $logs/dashboard.out"
 
 chromium_run()
 {
@@ -169,8 +149,8 @@ chromium_run()
 }
 
 if ! command -v chromium > /dev/null; then
-	skip dashboard_loads_without_errors "chromium is not installed (make deps)"
-	skip dashboard_charts_rendered "chromium is not installed (make deps)"
+	ktap_skip dashboard_loads_without_errors "chromium is not installed (make deps)"
+	ktap_skip dashboard_charts_rendered "chromium is not installed (make deps)"
 elif [ -s "$logs/dashboard/index.html" ]; then
 	chromium_run --dump-dom > "$logs/dashboard.dom" \
 		2> "$logs/chromium.err"
@@ -179,20 +159,20 @@ elif [ -s "$logs/dashboard/index.html" ]; then
 	grep ':CONSOLE' "$logs/chromium.err" | sed 's/^/# /' >> "$ktap"
 	[ "$rc" = 0 ] && [ "$console" = 0 ] &&
 		grep -q '</html>' "$logs/dashboard.dom"
-	result $? dashboard_loads_without_errors "exit $rc, $console console messages"
+	ktap_result $? dashboard_loads_without_errors "exit $rc, $console console messages"
 	body=$(grep -o '<body[^>]*>' "$logs/dashboard.dom" | head -n 1)
 	charts=$(echo "$body" | sed -n 's/.* data-charts="\([0-9]*\)".*/\1/p')
 	drawn=$(echo "$body" | sed -n 's/.* data-charts-rendered="\([0-9]*\)".*/\1/p')
 	empty=$(find "$logs/dashboard/charts" -name '*.svg' -empty | wc -l)
 	[ -n "$charts" ] && [ "$charts" -gt 0 ] && [ "$drawn" = "$charts" ] &&
 		[ "$empty" = 0 ]
-	result $? dashboard_charts_rendered "${drawn:-?} of ${charts:-?} charts drawn, $empty empty SVG files"
+	ktap_result $? dashboard_charts_rendered "${drawn:-?} of ${charts:-?} charts drawn, $empty empty SVG files"
 	# For a person to look at: the top of the page.
 	chromium_run --window-size=1400,1800 \
 		--screenshot="$logs/dashboard.png" > /dev/null 2>&1
 else
-	result 1 dashboard_loads_without_errors "no page"
-	result 1 dashboard_charts_rendered "no page"
+	ktap_result 1 dashboard_loads_without_errors "no page"
+	ktap_result 1 dashboard_charts_rendered "no page"
 fi
-diag "comparison checks took $(($(date +%s) - start)) s"
-exit $fail
+ktap_diag "comparison checks took $(($(date +%s) - start)) s"
+exit "$KTAP_FAIL"

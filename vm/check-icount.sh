@@ -38,7 +38,7 @@ BUILD=${BUILD:-$DEVMEM_CACHE/build}
 compare=$BUILD/bench/devmem-compare
 ktap=$logs/icount.log
 dir=$logs/icount
-n=0 fail=0
+ktap_init "$ktap" icount check-icount
 NOPS=5		# MEMMAP_SLOWDOWN_NOPS in kernel/patches/memmap-slowdown/v1
 
 if [ -n "${ICOUNT_MATRIX:-}" ]; then
@@ -55,35 +55,15 @@ fi
 # move_pfn_range_to_zone) and then memmap_init_zone_device() beside it.
 PATH_RE='^(phase[.](memmap_init_zone_device|memremap_pages|sysfs_bind)_ns|add_ns|memmap_init_ns_per_page)$'
 
-result()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n icount.$2${3:+ # $3}" >> "$ktap"
-	else
-		echo "not ok $n icount.$2${3:+ # $3}" >> "$ktap"
-		fail=1
-	fi
-}
 
-skip()
-{
-	n=$((n + 1))
-	echo "ok $n icount.$1 # SKIP $2" >> "$ktap"
-}
 
-diag()
-{
-	echo "# $*" >> "$ktap"
-	echo "check-icount: $*" >&2
-}
 
 # finish: no plan, like the other step logs of make check (ktap-summary
 # accepts a top-level block without one).
 finish()
 {
-	diag "wall time $(( $(date +%s) - start )) s"
-	exit $fail
+	ktap_diag "wall time $(( $(date +%s) - start )) s"
+	exit "$KTAP_FAIL"
 }
 
 # rows REPORT.json: "config metric verdict change" lines of the first
@@ -108,10 +88,10 @@ boot()
 		"${matrix[@]}" --perturb-seed "$3" > "$dir/$1.out" 2>&1
 	if [ ! -s "$dir/$1.json" ]; then
 		tail -n 20 "$dir/$1.out" >&2
-		result 1 "boot.${1//\//-}" "no results; see $dir/$1.out"
+		ktap_result 1 "boot.${1//\//-}" "no results; see $dir/$1.out"
 		return 1
 	fi
-	result 0 "boot.${1//\//-}" "$((SECONDS - t0)) s"
+	ktap_result 0 "boot.${1//\//-}" "$((SECONDS - t0)) s"
 }
 
 # struct_pages CONFIG-ID: struct pages memmap_init_zone_device()
@@ -142,32 +122,32 @@ struct_pages()
 start=$(date +%s)
 mkdir -p "$dir/calib"
 if ! command -v jq > /dev/null; then
-	skip all "jq is missing (make deps)"
+	ktap_skip all "jq is missing (make deps)"
 	finish
 fi
 if [ ! -x "$compare" ]; then
-	result 1 build "no $compare"
+	ktap_result 1 build "no $compare"
 	finish
 fi
 
 if [ "${ICOUNT_REUSE:-0}" = 1 ]; then
 	for f in a1 a2 calib/boot-1 calib/boot-2 b; do
-		[ -s "$dir/$f.json" ] || { result 1 reuse "no $dir/$f.json"; finish; }
+		[ -s "$dir/$f.json" ] || { ktap_result 1 reuse "no $dir/$f.json"; finish; }
 	done
-	diag "ICOUNT_REUSE=1: judging the runs in $dir again"
+	ktap_diag "ICOUNT_REUSE=1: judging the runs in $dir again"
 else
 t0=$SECONDS
 "$DEVMEM_TOP/kernel/build.sh" --series add-del-device-memory --rev v2 \
 	> "$dir/kernel-v2.out" 2>&1
 rc=$?
 kv2=$(tail -n 1 "$dir/kernel-v2.out")
-result $rc kernel-v2 "$((SECONDS - t0)) s"
+ktap_result $rc kernel-v2 "$((SECONDS - t0)) s"
 t0=$SECONDS
 "$DEVMEM_TOP/kernel/build.sh" --series memmap-slowdown --rev v1 \
 	> "$dir/kernel-slowdown.out" 2>&1
 rc2=$?
 kslow=$(tail -n 1 "$dir/kernel-slowdown.out")
-result $rc2 kernel-slowdown "$((SECONDS - t0)) s"
+ktap_result $rc2 kernel-slowdown "$((SECONDS - t0)) s"
 if [ $rc != 0 ] || [ $rc2 != 0 ]; then
 	tail -n 20 "$dir/kernel-v2.out" "$dir/kernel-slowdown.out" >&2
 	finish
@@ -199,20 +179,20 @@ aa()
 		2> "$dir/$name.err"
 	rc=$?
 	if [ $rc = 2 ] || ! rows "$dir/$name.json" > "$dir/$name.rows"; then
-		result 1 "$name.compare" "devmem-compare exit $rc; see $dir/$name.err"
+		ktap_result 1 "$name.compare" "devmem-compare exit $rc; see $dir/$name.err"
 		return 1
 	fi
 	total=$(wc -l < "$dir/$name.rows")
 	flagged=$(awk '$3 == "regressed" || $3 == "improved"' "$dir/$name.rows")
 	same=$(awk '$3 == "no_significant_change"' "$dir/$name.rows" | wc -l)
-	diag "$name (one perturbed boot a side${1:+, $1}): $total rows, $same no significant change, $(grep -c . <<< "$flagged") flagged"
+	ktap_diag "$name (one perturbed boot a side${1:+, $1}): $total rows, $same no significant change, $(grep -c . <<< "$flagged") flagged"
 	jq -r '.rows[] | select(.revisions[0].verdict != "no significant change")
 		| "#   \(.config) \(.metric): \(.revisions[0].verdict), change \(.revisions[0].change * 1000 | round / 10)%\(if .calibration_spread then ", calibrated spread \(.calibration_spread * 1000 | round / 10)%" else "" end)"' \
 		"$dir/$name.json" >> "$ktap"
 	if [ -n "$flagged" ]; then
-		result 1 "$name.none-flagged" "$(tr '\n' ';' <<< "$flagged")"
+		ktap_result 1 "$name.none-flagged" "$(tr '\n' ';' <<< "$flagged")"
 	else
-		result 0 "$name.none-flagged"
+		ktap_result 0 "$name.none-flagged"
 	fi
 	[ "$name" = aa-calibrated ] || return 0
 	# The rows make calibrate finds exact over c1 and c2 (boot medians
@@ -220,7 +200,7 @@ aa()
 	# calls unchanged.
 	if ! "$DEVMEM_TOP/vm/calibrate.sh" --reuse --runs "$dir/calib" \
 		--kernel v2 --out "$dir/calib.json" > "$dir/calib.out" 2>&1; then
-		result 1 "$name.exact-unchanged" "vm/calibrate.sh failed; see $dir/calib.out"
+		ktap_result 1 "$name.exact-unchanged" "vm/calibrate.sh failed; see $dir/calib.out"
 		return 0
 	fi
 	read -r total same < <(jq -r --slurpfile c "$dir/calib.json" '
@@ -236,11 +216,11 @@ aa()
 	# run, 17 of 17 in another.  The gate, two thirds, catches the exact
 	# and near-exact handling breaking (then most of these rows go "too
 	# noisy") without failing on where the ticks fell.
-	diag "$name: $same of the $total rows calibrated as exact are 'no significant change' (target 90%)"
+	ktap_diag "$name: $same of the $total rows calibrated as exact are 'no significant change' (target 90%)"
 	if [ "$total" -gt 0 ] && [ $((same * 3)) -ge $((total * 2)) ]; then
-		result 0 "$name.exact-unchanged" "$same of $total"
+		ktap_result 0 "$name.exact-unchanged" "$same of $total"
 	else
-		result 1 "$name.exact-unchanged" "$same of $total exact rows 'no significant change', two thirds needed"
+		ktap_result 1 "$name.exact-unchanged" "$same of $total exact rows 'no significant change', two thirds needed"
 	fi
 }
 
@@ -255,23 +235,23 @@ aa aa-calibrated "$calib" || finish
 	"$dir/b.json" > "$dir/control.json" 2> "$dir/control.err"
 rc=$?
 if [ $rc = 2 ] || ! rows "$dir/control.json" > "$dir/control.rows"; then
-	result 1 control.compare "devmem-compare exit $rc; see $dir/control.err"
+	ktap_result 1 control.compare "devmem-compare exit $rc; see $dir/control.err"
 	finish
 fi
 [ $rc = 1 ]
-result $? control.exit "exit $rc, 1 (a regression) expected"
+ktap_result $? control.exit "exit $rc, 1 (a regression) expected"
 outside=$(awk -v re="$PATH_RE" '$2 !~ re &&
 	($3 == "regressed" || $3 == "improved")' "$dir/control.rows")
 if [ -n "$outside" ]; then
-	result 1 control.outside-path-unflagged "$(tr '\n' ';' <<< "$outside")"
+	ktap_result 1 control.outside-path-unflagged "$(tr '\n' ';' <<< "$outside")"
 else
-	result 0 control.outside-path-unflagged
+	ktap_result 0 control.outside-path-unflagged
 fi
 wrongway=$(awk '$3 == "improved"' "$dir/control.rows")
 if [ -n "$wrongway" ]; then
-	result 1 control.path-not-improved "$(tr '\n' ';' <<< "$wrongway")"
+	ktap_result 1 control.path-not-improved "$(tr '\n' ';' <<< "$wrongway")"
 else
-	result 0 control.path-not-improved
+	ktap_result 0 control.path-not-improved
 fi
 awk -v re="$PATH_RE" '$2 ~ re { printf "#   on the path: %s %s: %s (%s)\n", $1, $2, $3, $4 }' \
 	"$dir/control.rows" >> "$ktap"
@@ -280,13 +260,13 @@ awk -v re="$PATH_RE" '$2 ~ re { printf "#   on the path: %s %s: %s (%s)\n", $1, 
 while read -r cfg metric verdict change; do
 	[ "$metric" = phase.memmap_init_zone_device_ns ] || continue
 	if [ "$verdict" = regressed ]; then
-		result 0 "control.$cfg.regressed"
+		ktap_result 0 "control.$cfg.regressed"
 	else
-		result 1 "control.$cfg.regressed" "verdict '$verdict'"
+		ktap_result 1 "control.$cfg.regressed" "verdict '$verdict'"
 	fi
 	pages=$(struct_pages "$cfg")
 	if [ -z "$pages" ]; then
-		skip "control.$cfg.size" "no known page count for $cfg"
+		ktap_skip "control.$cfg.size" "no known page count for $cfg"
 		continue
 	fi
 	base=$(jq -r --arg c "$cfg" '.rows[] | select(.config == $c and
@@ -300,11 +280,11 @@ while read -r cfg metric verdict change; do
 		known = 100 * k * p / b; meas = 100 * c
 		d = meas - known; if (d < 0) d = -d
 		printf "%.3f %.3f %d %d\n", known, meas, nm - b, d <= 1 }')
-	diag "$cfg memmap_init_zone_device: +$delta insn for $pages struct pages ($(awk -v d="$delta" -v p="$pages" 'BEGIN { printf "%.3f", d / p }') a page, $NOPS added); known +$known%, measured +$measured%"
+	ktap_diag "$cfg memmap_init_zone_device: +$delta insn for $pages struct pages ($(awk -v d="$delta" -v p="$pages" 'BEGIN { printf "%.3f", d / p }') a page, $NOPS added); known +$known%, measured +$measured%"
 	if [ "$ok" = 1 ]; then
-		result 0 "control.$cfg.size" "known +$known%, measured +$measured%"
+		ktap_result 0 "control.$cfg.size" "known +$known%, measured +$measured%"
 	else
-		result 1 "control.$cfg.size" "known +$known%, measured +$measured%: more than 1 point apart"
+		ktap_result 1 "control.$cfg.size" "known +$known%, measured +$measured%: more than 1 point apart"
 	fi
 done < "$dir/control.rows"
 

@@ -70,3 +70,40 @@ resolve_kernel()
 	fi
 	die "unknown kernel '$spec': not a kernel dir, a bzImage, or one of debian-6.12, debian-6.1, $(find "$KERNELS_DIR" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)"
 }
+
+# KTAP results of a check script (make check reads them):
+#   ktap_init FILE PREFIX [TAG]   results go to FILE as "ok N PREFIX.NAME";
+#                                 ktap_diag also tells stderr, as TAG:
+#   ktap_result STATUS NAME [DETAIL]   ok when STATUS is 0, else not ok
+#   ktap_skip NAME REASON
+#   ktap_diag TEXT...
+# KTAP_N counts the results; KTAP_FAIL is 1 once one failed.
+# shellcheck disable=SC2034 # KTAP_FAIL and KTAP_N are read by the caller
+ktap_init()
+{
+	KTAP_FILE=$1 KTAP_PREFIX=$2 KTAP_TAG=${3:-$2} KTAP_N=0 KTAP_FAIL=0
+}
+
+# shellcheck disable=SC2034 # KTAP_FAIL is read by the caller
+ktap_result()
+{
+	KTAP_N=$((KTAP_N + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $KTAP_N $KTAP_PREFIX.$2${3:+ # $3}" >> "$KTAP_FILE"
+	else
+		echo "not ok $KTAP_N $KTAP_PREFIX.$2${3:+ # $3}" >> "$KTAP_FILE"
+		KTAP_FAIL=1
+	fi
+}
+
+ktap_skip()
+{
+	KTAP_N=$((KTAP_N + 1))
+	echo "ok $KTAP_N $KTAP_PREFIX.$1 # SKIP $2" >> "$KTAP_FILE"
+}
+
+ktap_diag()
+{
+	echo "# $*" >> "$KTAP_FILE"
+	echo "$KTAP_TAG: $*" >&2
+}

@@ -15,19 +15,9 @@ set -u
 logs=${1:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/devmem-calib.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
 out=$tmp/ktap
+ktap_init "$out" calibrate test-calibrate
 
-result()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n calibrate.$2" >> "$out"
-	else
-		echo "not ok $n calibrate.$2${3:+ # $3}" >> "$out"
-		fail=1
-	fi
-}
 
 # boot FILE ACCEL SEED VAR... : a results file with three metrics.
 boot()
@@ -64,24 +54,24 @@ boot "$tmp/runs/boot-1.json" tcg-icount 1 90 100 110 20000
 boot "$tmp/runs/boot-2.json" tcg-icount 2 100 110 120 20010
 if "$DEVMEM_TOP/vm/calibrate.sh" --reuse --runs "$tmp/runs" --kernel test \
 	--out "$tmp/c.json" > "$tmp/c.out" 2>&1; then
-	result 0 reuse_writes_a_calibration
+	ktap_result 0 reuse_writes_a_calibration
 else
-	result 1 reuse_writes_a_calibration "$(tail -n 1 "$tmp/c.out")"
+	ktap_result 1 reuse_writes_a_calibration "$(tail -n 1 "$tmp/c.out")"
 fi
 [ "$(field exact exact)" = true ] && [ "$(field exact between_pct)" = 0 ]
-result $? exact_row_is_exact "$(field exact between_pct)"
+ktap_result $? exact_row_is_exact "$(field exact between_pct)"
 awk -v b="$(field var between_pct)" -v w="$(field var within_pct)" \
 	'BEGIN { exit !(b > 9.52 && b < 9.53 && w == 10) }'
-result $? spread_is_range_over_mean "between $(field var between_pct), within $(field var within_pct)"
+ktap_result $? spread_is_range_over_mean "between $(field var between_pct), within $(field var within_pct)"
 [ "$(field var exact)" = false ]
-result $? variable_row_is_not_exact
+ktap_result $? variable_row_is_not_exact
 [ "$(field near exact)" = true ]
-result $? spread_below_cut_is_exact "between $(field near between_pct)"
+ktap_result $? spread_below_cut_is_exact "between $(field near between_pct)"
 [ "$(jq -r '.runs | length' "$tmp/c.json")" = 2 ] &&
 	[ "$(jq -r '.boots' "$tmp/c.json")" = 2 ]
-result $? lists_the_runs
+ktap_result $? lists_the_runs
 grep -q -- '--calibration=.*boot-1.json,.*boot-2.json' "$tmp/c.out"
-result $? prints_the_compare_argument
+ktap_result $? prints_the_compare_argument
 
 # Refusals: a boot under plain TCG; one boot only.
 boot "$tmp/runs/boot-2.json" tcg 2 100 110 120 20010
@@ -89,18 +79,18 @@ boot "$tmp/runs/boot-2.json" tcg 2 100 110 120 20010
 	--out "$tmp/d.json" > "$tmp/d.out" 2>&1
 rc=$?
 [ $rc = 1 ] && [ ! -e "$tmp/d.json" ] && grep -q 'tcg-icount' "$tmp/d.out"
-result $? refuses_a_boot_not_under_icount "exit $rc"
+ktap_result $? refuses_a_boot_not_under_icount "exit $rc"
 rm -f "$tmp/runs/boot-2.json"
 "$DEVMEM_TOP/vm/calibrate.sh" --reuse --runs "$tmp/runs" --kernel test \
 	--out "$tmp/d.json" > "$tmp/d.out" 2>&1
 rc=$?
 [ $rc = 2 ]
-result $? refuses_one_boot "exit $rc"
+ktap_result $? refuses_one_boot "exit $rc"
 "$DEVMEM_TOP/vm/calibrate.sh" --kernel test --boots 1 > "$tmp/d.out" 2>&1
 rc=$?
 [ $rc = 2 ] && grep -q -- '--boots' "$tmp/d.out"
-result $? refuses_bad_boots "exit $rc"
+ktap_result $? refuses_bad_boots "exit $rc"
 
 cat "$out"
 [ -z "$logs" ] || cp "$out" "$logs/calibrate.log"
-exit $fail
+exit "$KTAP_FAIL"
