@@ -7,7 +7,7 @@
 # control that did not trip.
 #
 #   vm/run-stress.sh [--kernel SPEC]... [--debug] [--workloads LIST]
-#                    [--short] [--no-controls] [--out-dir DIR]
+#                    [--short] [--no-controls] [--out-dir DIR] [--ktap FILE]
 #                    [vm/run.sh options] [-- devmem-bench options]
 #
 #   --kernel SPEC   a kernel (as make bench KERNEL=); repeatable
@@ -20,6 +20,7 @@
 #   --short         tens of cycles per workload (make check's version)
 #   --no-controls   skip the positive controls
 #   --out-dir DIR   where the JSON goes [results/stress]
+#   --ktap FILE     also write the verdicts as KTAP (make check)
 #
 # Workloads that cannot run on a kernel (fault injection on Debian's, two
 # regions for concurrent) report SKIP with the reason; a kernel where
@@ -32,7 +33,7 @@ set -u
 cd "$DEVMEM_TOP" || exit 1
 
 kernels=() workloads=soak,concurrent,subsection,fault short=0 controls=1 debug=0
-out_dir=$DEVMEM_TOP/results/stress vm_args=() extra=()
+out_dir=$DEVMEM_TOP/results/stress ktap='' vm_args=() extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	kernels+=("${2?--kernel needs a value}"); shift ;;
@@ -41,7 +42,8 @@ while [ $# -gt 0 ]; do
 	--debug)	debug=1 ;;
 	--no-controls)	controls=0 ;;
 	--out-dir)	out_dir=${2?--out-dir needs a value}; shift ;;
-	-h|--help)	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--ktap)		ktap=${2?--ktap needs a value}; shift ;;
+	-h|--help)	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--)		shift; extra=("$@"); break ;;
 	*)		vm_args+=("$1") ;;
 	esac
@@ -199,4 +201,17 @@ for r in "${rows[@]}"; do
 	printf '%-20s %-46s %8s %8s %10s  %s\n' "$w" "$k" "$c" "$n" "$v" "$verdict"
 done
 echo "stress: $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s; JSON in $out_dir/$stamp-*"
+if [ -n "$ktap" ]; then
+	: > "$ktap"
+	ktap_init "$ktap" stress
+	for r in "${rows[@]}"; do
+		IFS='|' read -r w k c n v verdict <<< "$r"
+		name=${w// /_}.${k//[^A-Za-z0-9_.+-]/_}
+		case $verdict in
+		PASS*)	ktap_result 0 "$name" "$c configurations, $n cycles, $v violations${verdict#PASS}" ;;
+		SKIP*)	ktap_skip "$name" "${verdict#SKIP: }" ;;
+		*)	ktap_result 1 "$name" "$verdict" ;;
+		esac
+	done
+fi
 exit "$failed"
