@@ -32,6 +32,7 @@
  */
 #define EXACT_MIN_N		3
 #define NEAR_EXACT_FRACTION	0.5
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 static const char *const verdict_names[DM_V_NR] = {
 	[DM_V_BASE]	    = "",
@@ -173,14 +174,15 @@ static int set_labels(struct dm_compare *cmp)
 	return 0;
 }
 
-/*
- * Load one input: a file, or comma-separated run files, merged and kept
- * apart for the per-run medians.  The runs must come from one machine
- * (environment); they may be of different builds of a kernel, e.g. the
- * last nights of a nightly history, which the header then says.
- */
 static int combine_runs(struct dm_compare *cmp, struct side *in);
 
+/*
+ * Load one input: a file, or comma-separated run files (or runs the
+ * caller loaded), merged and kept apart for the per-run medians.  The
+ * runs must come from one machine (environment); they may be of different
+ * builds of a kernel, e.g. the last nights of a nightly history, which the
+ * header then says.
+ */
 static int load_input(struct dm_compare *cmp, struct side *in)
 {
 	char err[DM_ERR_LEN + 1024], *list, *name, *save = NULL;
@@ -1329,7 +1331,7 @@ void dm_compare_fmt_config(char *buf, size_t len, const struct dm_result *r)
 		snprintf(text, sizeof(text), "workload %s", r->workload);
 		append_part(buf, len, &used, text);
 	}
-	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ns); i++) {
 		if (!json_object_object_get_ex(r->config, ns[i].key, &o))
 			continue;
 		fmt_config_value(val, sizeof(val), ns[i].key, o);
@@ -1337,10 +1339,10 @@ void dm_compare_fmt_config(char *buf, size_t len, const struct dm_result *r)
 		append_part(buf, len, &used, text);
 	}
 	json_object_object_foreach(r->config, key, v) {
-		for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(ns); i++)
 			if (!strcmp(key, ns[i].key))
 				break;
-		if (i < sizeof(ns) / sizeof(ns[0]) || !strcmp(key, "workload"))
+		if (i < ARRAY_SIZE(ns) || !strcmp(key, "workload"))
 			continue;
 		fmt_config_value(val, sizeof(val), key, v);
 		snprintf(text, sizeof(text), "%s=%s", key, val);
