@@ -17,6 +17,11 @@
  * they vary within one, and cycles of one boot are not independent
  * evidence about the kernel.
  *
+ * This is a front end: options in, the comparison engine
+ * (bench/lib/compare.h, which the dashboard calls too) does the rest, its
+ * output printed and its verdicts turned into the exit status.
+ * Configurations are matched by id whatever their workload.
+ *
  * To use:
  *	devmem-compare base.json new.json [more.json ...]
  *	devmem-compare --format=markdown --threshold=3 base.json new.json
