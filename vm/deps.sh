@@ -35,7 +35,7 @@ PACKAGES="qemu-system-x86 ndctl daxctl libndctl-dev libdaxctl-dev uuid-dev
 libjson-c-dev fio busybox-static cpio xz-utils zstd rsync kmod file gcc
 libc6-dev make pkg-config linux-source-6.12 bc flex bison libelf-dev
 libssl-dev dwarves perl git ccache gnuplot-nox chromium shellcheck
-debootstrap ca-certificates jq"
+debootstrap ca-certificates jq e2fsprogs"
 KERNELS=${KERNELS:-debian-6.12 debian-6.1}
 
 stamp=$DEVMEM_CACHE/deps.stamp

@@ -24,6 +24,8 @@ netfs 9pnet 9pnet_virtio 9p"
 OPTIONAL_MODULES="crc32c_generic ext4"
 # GNU timeout: the kselftest runner calls "timeout --foreground".
 TOOLS="/bin/bash /usr/bin/ndctl /usr/bin/daxctl /usr/bin/fio /usr/bin/timeout"
+# mkfs.ext4 (e2fsprogs): the data workload's fsdax filesystem (-o dax).
+TOOLS="$TOOLS /usr/sbin/mkfs.ext4"
 
 usage()
 {
@@ -97,6 +99,7 @@ for t in $TOOLS; do
 done
 # shellcheck disable=SC2086 # TOOLS is a list of absolute paths, one a word
 copy_with_libs $TOOLS
+[ ! -f /etc/mke2fs.conf ] || cp /etc/mke2fs.conf "$r/etc/"
 
 if [ -n "$payload" ]; then
 	cp -a "$payload/." "$r/devmem/"
