@@ -30,6 +30,7 @@
 #define DEBUGFS		"/sys/kernel/debug"
 #define STATE_FILE	"fault-knobs"
 #define CENSUS_NTH	(1u << 30)
+#define PRINTK		"/proc/sys/kernel/printk"
 
 static const char *const mode_dir[DM_FAULT_NR_MODES] = {
 	[DM_FAULT_FAILSLAB] = "failslab",
@@ -124,14 +125,20 @@ int dm_fault_set_nth(unsigned int n)
 
 int dm_fault_get_nth(unsigned int *n)
 {
-	char path[64], val[32];
+	char path[64], val[32], *end;
+	unsigned long v;
 	int rc;
 
 	nth_path(path, sizeof(path));
 	rc = read_str(path, val, sizeof(val));
 	if (rc)
 		return rc;
-	return sscanf(val, "%u", n) == 1 ? 0 : -EIO;
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno || end == val || *end || v > UINT_MAX)
+		return -EIO;
+	*n = v;
+	return 0;
 }
 
 /* ---- Where the function lies ------------------------------------------- */
@@ -165,9 +172,13 @@ static int func_range(const char *func, uint64_t *start, uint64_t *end)
 		return -EACCES;		/* kptr_restrict hides addresses */
 	}
 	rewind(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx", &a) == 1 && a > s && a < e)
+	while (fgets(line, sizeof(line), f)) {
+		char *rest;
+
+		a = strtoull(line, &rest, 16);
+		if (rest != line && *rest == ' ' && a > s && a < e)
 			e = a;
+	}
 	fclose(f);
 	if (e == ULLONG_MAX)
 		return -ENOENT;
@@ -330,7 +341,8 @@ static int state_recover(char *why, size_t len)
 	while (fgets(line, sizeof(line), in))
 		if (same_boot &&
 		    sscanf(line, "knob %127s %39s", kpath, val) == 2 &&
-		    !strncmp(kpath, DEBUGFS "/", sizeof(DEBUGFS)))
+		    (!strncmp(kpath, DEBUGFS "/", sizeof(DEBUGFS)) ||
+		     !strcmp(kpath, PRINTK)))
 			write_str(kpath, val);
 	fclose(in);
 	if (same_boot)
@@ -347,15 +359,19 @@ static int knob_save(struct dm_fault *f, const char *dir, const char *name)
 	if (f->nr_knobs == DM_FAULT_MAX_KNOBS)
 		return -E2BIG;
 	k = &f->knobs[f->nr_knobs];
-	if (snprintf(k->path, sizeof(k->path), DEBUGFS "/%s/%s", dir,
-		     name) >= (int)sizeof(k->path))
+	if (!dir)
+		snprintf(k->path, sizeof(k->path), "%s", name);
+	else if (snprintf(k->path, sizeof(k->path), DEBUGFS "/%s/%s", dir,
+			  name) >= (int)sizeof(k->path))
 		return -ENAMETOOLONG;
 	rc = read_str(k->path, k->saved, sizeof(k->saved));
 	if (rc == -ENOENT)
 		return 0;		/* this kernel has no such knob */
 	if (rc)
 		return rc;
-	if (!k->saved[0] || strchr(k->saved, ' '))
+	/* printk holds four levels: the first is the console's */
+	k->saved[strcspn(k->saved, " \t")] = '\0';
+	if (!k->saved[0])
 		return -EINVAL;
 	f->nr_knobs++;
 	return 0;
@@ -451,6 +467,8 @@ int dm_fault_arm(struct dm_fault *f, enum dm_fault_mode mode,
 		if (strcmp(inj[j], dir))
 			for (i = 0; other_knobs[i] && !rc; i++)
 				rc = knob_save(f, inj[j], other_knobs[i]);
+	if (!rc)
+		rc = knob_save(f, NULL, PRINTK);
 	if (rc) {
 		snprintf(why, len, "reading the fault-injection knobs: %s",
 			 strerror(-rc));
@@ -498,6 +516,15 @@ int dm_fault_arm(struct dm_fault *f, enum dm_fault_mode mode,
 		rc = rc ?: knob_set(inj[j], "require-end", "0");
 		rc = rc ?: knob_set(inj[j], "stacktrace-depth", "0");
 	}
+	/*
+	 * The reports (KERN_WARNING and KERN_DEFAULT) stay in the log, where
+	 * the sweep reads them, and off the console, where a runner would
+	 * take their stacks for a kernel problem; an Oops or BUG still shows.
+	 */
+	if (!rc && f->nr_knobs &&
+	    !strcmp(f->knobs[f->nr_knobs - 1].path, PRINTK) &&
+	    atoi(f->knobs[f->nr_knobs - 1].saved) > 4)
+		rc = write_str(PRINTK, "4");
 	if (rc) {
 		snprintf(why, len, "setting the %s knobs: %s", dir,
 			 strerror(-rc));

@@ -11,10 +11,11 @@
  * through every allocation of one hot-add: xarray nodes, the PAT memtype,
  * mem_section roots and usage maps, vmemmap blocks and page tables.
  *
- * dm_fault_arm() saves every debugfs knob it changes (in memory and in
- * the state directory, so that a run that was killed is undone by the
- * next one) and dm_fault_restore() puts them back; an atexit handler
- * restores whatever is still armed.  A sweep (struct dm_fault_sweep)
+ * dm_fault_arm() saves every debugfs knob it changes, and the console log
+ * level it lowers to keep the injections' stacks off the console, in
+ * memory and in the state directory (so that a run that was killed is
+ * undone by the next one); dm_fault_restore() puts them back, and an
+ * atexit handler restores whatever is still armed.  A sweep (struct dm_fault_sweep)
  * injects at N = 1, 2, ... into the bind of one of our namespaces and
  * checks after each that the failed bind returned an error and left
  * nothing behind, and that the next bind succeeds.
