@@ -39,10 +39,11 @@
 static const struct dm_wl_metric metrics[] = {
 	METRIC("cycle_ns", DM_UNIT_NS, DM_BETTER_LOWER,
 	       "one whole cycle (remove, add, checks, counters)"),
-	METRIC("leak.*_bytes", DM_UNIT_BYTES, DM_BETTER_NONE,
-	       "a leak counter after each cycle"),
+	/* before the family leak.*, which would match it too */
 	METRIC("leak.iomem_entries", DM_UNIT_COUNT, DM_BETTER_NONE,
 	       "/proc/iomem entries after each cycle"),
+	METRIC("leak.*", DM_UNIT_BYTES, DM_BETTER_NONE,
+	       "a leak counter after each cycle (leak.<counter>_bytes)"),
 	METRIC("leak_slope.*", DM_UNIT_BYTES, DM_BETTER_NONE,
 	       "Theil-Sen slope of a counter and its 99% interval, bytes/cycle"),
 	METRIC("leaks_called", DM_UNIT_COUNT, DM_BETTER_LOWER,
