@@ -17,6 +17,9 @@
 #include "devmem_leak.h"
 
 #define PAGE_4K		4096.0
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(arr)	(sizeof(arr) / sizeof((arr)[0]))
+#endif
 
 /*
  * The floors, per cycle.  Chosen from A/A soaks (no leak) of 200-1000
@@ -76,7 +79,7 @@ static int read_meminfo(struct dm_leak_sample *s)
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%63s %lld", key, &kb) != 2)
 			continue;
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
 			if (!strcmp(key, keys[i].key)) {
 				s->v[keys[i].id] = kb * 1024.0;
 				s->valid |= 1u << keys[i].id;
