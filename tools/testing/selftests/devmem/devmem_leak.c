@@ -22,28 +22,30 @@
 #endif
 
 /*
- * The floors, per cycle.  Chosen from A/A soaks (no leak) of 200-1000
- * cycles of 256 MiB namespaces in QEMU TCG on Debian 6.12 and the
- * project's kernel: the largest |slope| any counter showed there, with a
- * margin, and below what a 16 KiB per cycle leak moves (slab and free
- * pages by 16 KiB).  memmap and iomem return to the same value after every
- * add when nothing leaks, so their floors only keep a single step (one
- * entry or page over the whole run) from being called.
+ * The floors, per cycle.  Chosen from A/A soaks (no leak): 200 cycles of
+ * a 256 MiB namespace per mode and memmap placement in QEMU TCG on Debian
+ * 6.12 gave slopes of at most +74 B/cycle (SUnreclaim), +0 (SReclaimable,
+ * interval up to 51), -265 B/cycle (free pages), exactly 0 for the rest.
+ * The floors leave a margin of 8-14 times that, and of a single jump of
+ * a whole 32 KiB slab over a 50-cycle run (about 650 B/cycle), while a
+ * 16 KiB per cycle leak of kmalloc() objects moves SUnreclaim and free
+ * pages by 16 KiB per cycle.  memmap, percpu, vmalloc, page tables and
+ * iomem came back to the same value after every add when nothing leaked.
  */
 static const struct dm_leak_info infos[DM_LEAK_NR] = {
-	[DM_LEAK_SRECLAIMABLE] = { "slab_reclaimable", "bytes", 1, 4096,
+	[DM_LEAK_SRECLAIMABLE] = { "slab_reclaimable", "bytes", 1, 1024,
 				   "SReclaimable in /proc/meminfo" },
-	[DM_LEAK_SUNRECLAIM] = { "slab_unreclaimable", "bytes", 1, 4096,
+	[DM_LEAK_SUNRECLAIM] = { "slab_unreclaimable", "bytes", 1, 1024,
 				 "SUnreclaim in /proc/meminfo" },
-	[DM_LEAK_FREE] = { "free", "bytes", -1, 8192,
+	[DM_LEAK_FREE] = { "free", "bytes", -1, 2048,
 			   "pages free + per-cpu counts in /proc/zoneinfo" },
 	[DM_LEAK_MEMMAP] = { "memmap", "bytes", 1, 1024,
 			     "nr_memmap_pages in /proc/vmstat" },
 	[DM_LEAK_PERCPU] = { "percpu", "bytes", 1, 1024,
 			     "Percpu in /proc/meminfo" },
-	[DM_LEAK_VMALLOC] = { "vmalloc_used", "bytes", 1, 4096,
+	[DM_LEAK_VMALLOC] = { "vmalloc_used", "bytes", 1, 2048,
 			      "VmallocUsed in /proc/meminfo" },
-	[DM_LEAK_PAGETABLES] = { "pagetables", "bytes", 1, 2048,
+	[DM_LEAK_PAGETABLES] = { "pagetables", "bytes", 1, 1024,
 				 "PageTables in /proc/meminfo" },
 	[DM_LEAK_IOMEM] = { "iomem", "entries", 1, 0.05,
 			    "entries of /proc/iomem" },

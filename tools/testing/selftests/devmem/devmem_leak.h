@@ -5,16 +5,21 @@
  * Per cycle the caller takes a dm_leak_sample of the counters a leak on
  * the device-memory hotplug path would move:
  *
- *   slab_reclaimable    SReclaimable (/proc/meminfo), bytes
- *   slab_unreclaimable  SUnreclaim (/proc/meminfo), bytes
- *   free                free pages of every zone including the per-cpu
- *                       lists (/proc/zoneinfo "pages free" + "count:"),
- *                       bytes; a leak LOWERS it
- *   memmap              nr_memmap_pages (/proc/vmstat) * 4096, bytes
- *   percpu              Percpu (/proc/meminfo), bytes
- *   vmalloc_used        VmallocUsed (/proc/meminfo), bytes
- *   pagetables          PageTables (/proc/meminfo), bytes
- *   iomem               entries in /proc/iomem, entries
+ *   counter             read from                          floor/cycle
+ *   slab_reclaimable    SReclaimable (/proc/meminfo)       1 KiB
+ *   slab_unreclaimable  SUnreclaim (/proc/meminfo)         1 KiB
+ *   free                free pages of every zone with the  2 KiB (down)
+ *                       per-cpu lists (/proc/zoneinfo
+ *                       "pages free" + "count:"); a leak
+ *                       LOWERS it
+ *   memmap              nr_memmap_pages (/proc/vmstat)     1 KiB
+ *                       * 4096
+ *   percpu              Percpu (/proc/meminfo)             1 KiB
+ *   vmalloc_used        VmallocUsed (/proc/meminfo)        2 KiB
+ *   pagetables          PageTables (/proc/meminfo)         1 KiB
+ *   iomem               entries in /proc/iomem             0.05 entries
+ *
+ * all in bytes except iomem.
  *
  * At the end each counter's trend over the cycles is the Theil-Sen slope
  * (the median of the slopes between every pair of cycles; robust to
@@ -29,7 +34,9 @@
  *     (slab caches warming, per-cpu lists refilling) from being called.
  * Sen's interval assumes independent residuals; counters that wander
  * (caches) make it too narrow, which is why the floor is the real bar.
- * The floors were set from A/A soaks in QEMU (see devmem_leak.c).
+ * The floors were set from A/A soaks in QEMU (devmem_leak.c says how):
+ * a kmalloc() leak of 2 KiB per cycle is called within 200 cycles, one of
+ * 1 KiB is not (it sits on the slab floor).
  *
  * Above DM_LEAK_MAX_POINTS points the slope is computed on that many
  * points spread evenly over the series (the pairwise work is quadratic).
@@ -117,7 +124,8 @@ struct dm_leak_verdict {
 int dm_leak_judge(const struct dm_leak_series *s,
 		  struct dm_leak_verdict v[DM_LEAK_NR]);
 
-/* "slope +16384 B/cycle [16001, 16777]: leak (floor 4096)" */
+/* "slab_unreclaimable: slope +16384 B/cycle [16001, 16777] (99%, 200
+ * cycles), floor +1024: LEAK" */
 void dm_leak_describe(enum dm_leak_id id, const struct dm_leak_verdict *v,
 		      char *buf, size_t len);
 
