@@ -124,8 +124,10 @@ struct dm_leak_verdict {
 int dm_leak_judge(const struct dm_leak_series *s,
 		  struct dm_leak_verdict v[DM_LEAK_NR]);
 
-/* "slab_unreclaimable: slope +16384 B/cycle [16001, 16777] (99%, 200
- * cycles), floor +1024: LEAK" */
+/*
+ * "slab_unreclaimable: slope +16384 B/cycle [16001, 16777] (99%, 200
+ * cycles), floor +1024: LEAK"
+ */
 void dm_leak_describe(enum dm_leak_id id, const struct dm_leak_verdict *v,
 		      char *buf, size_t len);
 
