@@ -20,9 +20,9 @@
  *
  * Layouts in 2 MiB steps set the region's namespace granularity
  * (regionN/align, 16 MiB by default) to 2 MiB and restore it.  A devdax or
- * fsdax namespace needs at least 4 MiB: its info block rounds the data
- * offset up to 2 MiB (nd_pfn_init()), and with the memmap on the device
- * (map=dev) the altmap of a 4 MiB namespace still fits in that offset.
+ * fsdax namespace needs at least 16 MiB (the kernel refuses a pfn or dax
+ * personality on less: "too small to host"); the layouts are in
+ * devmem_stress.c (dm_sub_layouts), shared with the selftest.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -55,8 +55,8 @@ static const struct dm_wl_metric metrics[] = {
 };
 
 static const struct dm_wl_option options[] = {
-	{ "layouts", DM_WL_OPT_STRING, "packed-16M,packed-2M,odd-sizes", 0, 0,
-	  "variants: packed-16M, packed-2M, odd-sizes" },
+	{ "layouts", DM_WL_OPT_STRING, "packed-16M,steps-2M,odd-sizes", 0, 0,
+	  "variants: packed-16M, steps-2M, odd-sizes" },
 	{ "seed", DM_WL_OPT_INT, "1", 0, 1ll << 62,
 	  "seed of the remove/add and random destroy orders" },
 	{ "control", DM_WL_OPT_BOOL, "0", 0, 1,
@@ -82,7 +82,7 @@ static int matrix(struct dm_run *run, struct dm_wl_config *cfgs, int max)
 	     tok = strtok_r(NULL, ",", &save)) {
 		l = dm_sub_layout_find(tok);
 		if (!l) {
-			fprintf(stderr, "devmem-bench: subsection: -O layouts: '%s' is not packed-16M, packed-2M or odd-sizes\n",
+			fprintf(stderr, "devmem-bench: subsection: -O layouts: '%s' is not packed-16M, steps-2M or odd-sizes\n",
 				tok);
 			goto out;
 		}
@@ -200,6 +200,6 @@ const struct dm_workload dm_wl_subsection = {
 	.report = report,
 	.priv_size = sizeof(struct state),
 	.stress = true,
-	.default_cycles = 100,
+	.default_cycles = 20,
 	.default_warmup = 0,
 };

@@ -14,9 +14,10 @@
  * deactivated", "Conflicting mapping in same section" included).
  *
  * Variants are the layouts: packed_16m (8 x 16 MiB, the region's default
- * granularity), packed_2m (12 x 4 MiB, the smallest devdax/fsdax, with
- * the region's granularity set to 2 MiB and restored), odd_sizes (8
- * sizes in 2 MiB steps across a section boundary).
+ * granularity), steps_2m (7 namespaces of 16-22 MiB in 2 MiB steps in
+ * one section, with the region's granularity set to 2 MiB and restored;
+ * 16 MiB is the smallest pfn/dax namespace the kernel takes), odd_sizes
+ * (8 sizes of 16-50 MiB across a section boundary).
  *
  * Environment: DEVMEM_CYCLES (default 4: one of each destroy order),
  * DEVMEM_SEED (1), DEVMEM_REGION, DEVMEM_ALLOW_FOREIGN=1,
@@ -80,8 +81,8 @@ FIXTURE_VARIANT_ADD(subsection, packed_16m) {
 	.layout = "packed-16M",
 };
 
-FIXTURE_VARIANT_ADD(subsection, packed_2m) {
-	.layout = "packed-2M",
+FIXTURE_VARIANT_ADD(subsection, steps_2m) {
+	.layout = "steps-2M",
 };
 
 FIXTURE_VARIANT_ADD(subsection, odd_sizes) {
