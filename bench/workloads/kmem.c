@@ -309,7 +309,7 @@ static int cycle(struct dm_wl *w, int c)
 
 	if (s->touch) {
 		dm_kmem_snap_take(dm_kmem_node(k), &b);
-		rc = dm_kmem_toucher_start(&s->t, s->touch);
+		rc = dm_kmem_toucher_start(&s->t, s->touch, dm_kmem_node(k));
 		if (rc)
 			return step_failed(w, c, "toucher", rc,
 					   "starting the child");

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -591,6 +592,9 @@ int dm_kmem_snap_take(int node, struct dm_kmem_snap *s)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	/* a node without memory is not in zoneinfo: its zones are empty */
+	s->zone[DM_KMEM_NORMAL].start_pfn = -1;
+	s->zone[DM_KMEM_MOVABLE].start_pfn = -1;
 	s->nr_memmap_pages = -1;
 	s->mem_total_kb = -1;
 	rc = read_zoneinfo(node, s);
@@ -865,12 +869,22 @@ static uint64_t pattern(size_t word)
 	return (word + 1) * 0x9e3779b97f4a7c15ull;
 }
 
-static int toucher_child(size_t bytes, int go, int done)
+#define DM_MPOL_BIND	2
+
+static int toucher_child(size_t bytes, int node, int go, int done)
 {
 	size_t i, n = bytes / sizeof(uint64_t), bad = 0;
+	unsigned long mask[DM_MAX_NODES / (8 * sizeof(long)) + 1] = { 0 };
 	uint64_t *p;
 	char ch;
 
+	/* the blocks' node only: a CPU-less node (CXL) gets no local pages */
+	if (node >= 0 && node < DM_MAX_NODES) {
+		mask[node / (8 * sizeof(long))] |= 1ul << (node % (8 * sizeof(long)));
+		if (syscall(SYS_set_mempolicy, DM_MPOL_BIND, mask,
+			    8 * sizeof(mask)))
+			return 3;
+	}
 	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -890,7 +904,7 @@ static int toucher_child(size_t bytes, int go, int done)
 	return bad ? 1 : 0;
 }
 
-int dm_kmem_toucher_start(struct dm_kmem_toucher *t, size_t bytes)
+int dm_kmem_toucher_start(struct dm_kmem_toucher *t, size_t bytes, int node)
 {
 	int go[2], done[2], rc;
 	char ch;
@@ -912,7 +926,7 @@ int dm_kmem_toucher_start(struct dm_kmem_toucher *t, size_t bytes)
 	if (!t->pid) {
 		close(go[1]);
 		close(done[0]);
-		_exit(toucher_child(bytes, go[0], done[1]));
+		_exit(toucher_child(bytes, node, go[0], done[1]));
 	}
 	close(go[0]);
 	close(done[1]);

@@ -123,8 +123,11 @@ struct dm_kmem_toucher {
 	size_t bytes;
 };
 
-/* Fork a child holding @bytes of touched anonymous memory. */
-int dm_kmem_toucher_start(struct dm_kmem_toucher *t, size_t bytes);
+/*
+ * Fork a child holding @bytes of touched anonymous memory allocated on
+ * @node only (MPOL_BIND; -1: no policy).
+ */
+int dm_kmem_toucher_start(struct dm_kmem_toucher *t, size_t bytes, int node);
 /* Let it verify and exit: 0 if every byte was intact, else -EIO. */
 int dm_kmem_toucher_finish(struct dm_kmem_toucher *t, char *msg, size_t len);
 void dm_kmem_toucher_kill(struct dm_kmem_toucher *t);

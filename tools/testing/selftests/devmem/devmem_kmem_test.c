@@ -269,7 +269,8 @@ TEST_F_TIMEOUT(kmem, offline_migrates_data, 1800)
 	to_ram(_metadata, self, variant->memmap_on_memory, 0);
 	online_all(_metadata, self, variant->zone, 0);
 	ASSERT_EQ(0, dm_kmem_snap_take(dm_kmem_node(self->k), &b));
-	ASSERT_EQ(0, dm_kmem_toucher_start(&self->t, TOUCH_BYTES));
+	ASSERT_EQ(0, dm_kmem_toucher_start(&self->t, TOUCH_BYTES,
+					   dm_kmem_node(self->k)));
 	ASSERT_EQ(0, dm_kmem_snap_take(dm_kmem_node(self->k), &a));
 	in_blocks = b.zone[DM_KMEM_MOVABLE].free - a.zone[DM_KMEM_MOVABLE].free;
 	TH_LOG("%lld of the toucher's %lu pages landed in the Movable blocks",
