@@ -86,6 +86,61 @@ if [ "${DEVMEM_INIT_LABELS:-1}" = 1 ] && [ -d /sys/bus/nd/devices ]; then
 	ndctl enable-region all >/dev/null 2>&1
 fi
 
+# CXL type-3 devices (vm/run.sh --cxl-pmem N / --cxl-ram N): load the CXL
+# drivers, wait for the memory devices, and create one region per device
+# under whichever root decoder (one fixed memory window per host bridge)
+# reaches it.  A pmem region becomes an nd region on the "CXL" nvdimm bus:
+# the suite's tools then use it like an NVDIMM region; their names go to
+# COMMAND as DEVMEM_CXL_REGIONS.  A ram region becomes a dax device
+# (dax_cxl).
+cxl_regions()
+{
+	want=$((DEVMEM_CXL_PMEM + ${DEVMEM_CXL_RAM:-0}))
+	tries=0
+	while read -r m; do
+		modprobe "$m" || { say "modprobe $m failed"; return 1; }
+	done < /etc/devmem/modules-cxl
+	[ -d /sys/bus/cxl/devices ] || { say "the kernel has no CXL bus (CONFIG_CXL_BUS)"; return 1; }
+	until [ "$(find /sys/bus/cxl/devices -maxdepth 1 -name 'mem[0-9]*' | wc -l)" -ge "$want" ]; do
+		tries=$((tries + 1))
+		[ $tries -lt 60 ] || { say "only $(find /sys/bus/cxl/devices -maxdepth 1 -name 'mem[0-9]*' | wc -l) of $want CXL memory devices appeared"; return 1; }
+		sleep 0.5
+	done
+	for mem in $(cd /sys/bus/cxl/devices && ls -d mem[0-9]*); do
+		# the device's capacity says which it is
+		type=ram
+		[ "$(cat "/sys/bus/cxl/devices/$mem/pmem/size" 2>/dev/null)" != 0x0 ] && type=pmem
+		made=
+		for d in $(cd /sys/bus/cxl/devices && ls -d decoder0.[0-9]*); do
+			if cxl create-region -m -t "$type" -d "$d" -w 1 "$mem" >/dev/null 2>&1; then
+				made=$d
+				break
+			fi
+		done
+		[ -n "$made" ] || { say "cxl create-region -t $type for $mem failed under every root decoder"; cxl create-region -m -t "$type" -w 1 "$mem" 2>&1 | head -n 3 > /dev/console; return 1; }
+		say "CXL $type region for $mem under $made"
+	done
+	# the nd regions on the CXL bus (nd_pmem may still be probing)
+	tries=0
+	while :; do
+		DEVMEM_CXL_REGIONS=
+		for r in /sys/bus/nd/devices/region*; do
+			[ -e "$r" ] || continue
+			[ "$(cat "$(dirname "$(readlink -f "$r")")/provider" 2>/dev/null)" = CXL ] &&
+				DEVMEM_CXL_REGIONS="$DEVMEM_CXL_REGIONS${DEVMEM_CXL_REGIONS:+ }${r##*/}"
+		done
+		[ "$(echo "$DEVMEM_CXL_REGIONS" | wc -w)" -ge "$DEVMEM_CXL_PMEM" ] && break
+		tries=$((tries + 1))
+		[ $tries -lt 40 ] || { say "only '$DEVMEM_CXL_REGIONS' of $DEVMEM_CXL_PMEM CXL pmem regions appeared on the nvdimm bus"; return 1; }
+		sleep 0.5
+	done
+	export DEVMEM_CXL_REGIONS
+	say "CXL pmem regions: ${DEVMEM_CXL_REGIONS:-none}"
+}
+if [ $((${DEVMEM_CXL_PMEM:-0} + ${DEVMEM_CXL_RAM:-0})) -gt 0 ]; then
+	cxl_regions || finish 125
+fi
+
 out=/dev/ttyS1
 [ -c "$out" ] || out=/dev/console
 cd /devmem 2>/dev/null || cd /

@@ -22,8 +22,14 @@ netfs 9pnet 9pnet_virtio 9p"
 # driver, a soft dependency modules.dep does not list) lets
 # devmem_safety_test check that a mounted namespace is never disabled.
 OPTIONAL_MODULES="crc32c_generic ext4"
+# CXL type-3 memory (vm/run.sh --cxl-pmem): packed where the kernel has
+# them and listed in /etc/devmem/modules-cxl, which the guest loads only
+# when the runner emulated CXL devices.
+CXL_MODULES="cxl_acpi cxl_pci cxl_port cxl_mem cxl_pmem dax_cxl"
 # GNU timeout: the kselftest runner calls "timeout --foreground".
 TOOLS="/bin/bash /usr/bin/ndctl /usr/bin/daxctl /usr/bin/fio /usr/bin/timeout"
+# cxl (ndctl): the guest creates the CXL pmem regions with it.
+TOOLS="$TOOLS /usr/bin/cxl"
 # mkfs.ext4 (e2fsprogs): the data workload's fsdax filesystem (-o dax).
 TOOLS="$TOOLS /usr/sbin/mkfs.ext4"
 
@@ -116,12 +122,15 @@ fi
 
 # Modules: resolve the closure from modules.dep, decompress, re-index.
 : > "$r/etc/devmem/modules"
+: > "$r/etc/devmem/modules-cxl"
 if [ -n "$modroot" ]; then
 	src=$modroot/lib/modules/$release
 	[ -f "$src/modules.dep" ] || die "no modules.dep in $src (run depmod -b)"
 	dst=$r/lib/modules/$release
 	mkdir -p "$dst"
-	for m in $ROOT_MODULES $OPTIONAL_MODULES; do
+	for m in $ROOT_MODULES $OPTIONAL_MODULES $CXL_MODULES; do
+		list=$r/etc/devmem/modules
+		case " $CXL_MODULES " in *" $m "*) list=$r/etc/devmem/modules-cxl ;; esac
 		path=$(awk -v m="$m" -F: '{
 			n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n)
 			gsub(/-/, "_", n)
@@ -129,10 +138,10 @@ if [ -n "$modroot" ]; then
 		}' "$src/modules.dep")
 		if [ -z "$path" ]; then
 			grep -q "/$m.ko" "$src/modules.builtin" 2>/dev/null && continue
-			case " $OPTIONAL_MODULES " in *" $m "*) continue ;; esac
+			case " $OPTIONAL_MODULES $CXL_MODULES " in *" $m "*) continue ;; esac
 			die "kernel $release has module '$m' neither as a module nor built in"
 		fi
-		echo "$m" >> "$r/etc/devmem/modules"
+		echo "$m" >> "$list"
 		for dep in $path $(grep "^$path:" "$src/modules.dep" | cut -d: -f2); do
 			target=$dst/${dep%.xz}
 			target=${target%.zst}

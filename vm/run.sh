@@ -32,6 +32,16 @@ or 1 when the guest crashed, hung, timed out or logged a kernel problem.
   --cpus N            guest CPUs, 1..16                     [2]
   --nvdimms N         emulated NVDIMMs, 0..4                [2]
   --nvdimm-size SIZE  size of each, 1G..64G, multiple of 1G [4G]
+  --cxl-pmem N        emulated CXL type-3 persistent memory devices, 0..4,
+                      2G each, each behind its own host bridge and window;
+                      the guest creates one CXL pmem region per device
+                      (cxl create-region), exported to COMMAND as
+                      DEVMEM_CXL_REGIONS ("regionN ...").  A q35 machine;
+                      the NVDIMMs stay (--nvdimms 0: the CXL regions are
+                      the only pmem, so everything runs on them)  [0]
+  --cxl-ram N         volatile CXL devices (ram regions for dax kmem);
+                      needs QEMU >= 8.0: exits 4 saying so on an older
+                      QEMU                                  [0]
   --accel MODE        auto, kvm, tcg or tcg-icount          [auto]
   --fallback MODE     what auto picks where KVM does not work: tcg or
                       tcg-icount                            [tcg]
@@ -85,7 +95,7 @@ in_range()
 
 kernel=debian-6.12 modules='' payload='' out='' mem=2G cpus=2 nvdimms=2
 nvsize=4G accel=auto fallback=tcg timeout_s=1800 append='' keep=0 allow_warn=0
-host_env=
+host_env='' cxl_pmem=0 cxl_ram=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	kernel=${2?--kernel needs a value}; shift ;;
@@ -96,6 +106,8 @@ while [ $# -gt 0 ]; do
 	--cpus)		cpus=${2?--cpus needs a value}; shift ;;
 	--nvdimms)	nvdimms=${2?--nvdimms needs a value}; shift ;;
 	--nvdimm-size)	nvsize=${2?--nvdimm-size needs a value}; shift ;;
+	--cxl-pmem)	cxl_pmem=${2?--cxl-pmem needs a value}; shift ;;
+	--cxl-ram)	cxl_ram=${2?--cxl-ram needs a value}; shift ;;
 	--accel)	accel=${2?--accel needs a value}; shift ;;
 	--fallback)	fallback=${2?--fallback needs a value}; shift ;;
 	--timeout)	timeout_s=${2?--timeout needs a value}; shift ;;
@@ -120,6 +132,10 @@ nv_b=$(parse_size "$nvsize") || die "--nvdimm-size: '$nvsize' is not a size (e.g
 in_range --nvdimm-size "$((nv_b >> 20))" 1024 65536
 [ $((nv_b % (1 << 30))) -eq 0 ] || die "--nvdimm-size: $nvsize is not a multiple of 1G"
 in_range --timeout "$timeout_s" 10 86400
+in_range --cxl-pmem "$cxl_pmem" 0 4
+in_range --cxl-ram "$cxl_ram" 0 4
+[ $((cxl_pmem + cxl_ram)) -le 4 ] ||
+	die "--cxl-pmem $cxl_pmem and --cxl-ram $cxl_ram: at most 4 CXL devices in all"
 case $accel in
 auto|kvm|tcg|tcg-icount) ;;
 *) die "--accel: '$accel' is not auto, kvm, tcg or tcg-icount" ;;
@@ -132,6 +148,15 @@ esac
 [ -z "$modules" ] || [ -d "$modules" ] || die "--modules: no such folder: $modules"
 command -v qemu-system-x86_64 >/dev/null ||
 	die "qemu-system-x86_64 not found (make deps installs qemu-system-x86)"
+# Volatile CXL memory (cxl-type3 volatile-memdev) came with QEMU 8.0;
+# 7.2's type-3 device is persistent only.
+if [ "$cxl_ram" -gt 0 ]; then
+	qv=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9]*\)\..*/\1/p')
+	if [ "${qv:-0}" -lt 8 ]; then
+		echo "vm/run.sh: SKIP: --cxl-ram needs QEMU >= 8.0 (volatile-memdev); this is QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')" >&2
+		exit 4
+	fi
+fi
 
 # The kernel: a kernel dir (with release, meta, maybe modules) or a bzImage.
 kpath=$(resolve_kernel "$kernel") || exit 1
@@ -247,7 +272,7 @@ cleanup()
 {
 	[ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null
 	[ -n "${tpid:-}" ] && kill "$tpid" 2>/dev/null
-	rm -f "$run"/nv*.img
+	rm -f "$run"/nv*.img "$run"/cxl*.img "$run"/lsa*.img
 	if [ "$keep" = 0 ] && [ "${failed:-1}" = 0 ]; then
 		rm -rf "$run"
 	fi
@@ -274,13 +299,58 @@ slots=$((nvdimms > 0 ? nvdimms : 1))
 maxmem=$(((mem_b + nvdimms * nv_file_b) >> 20))M
 [ "$nvdimms" -gt 0 ] && machine=pc,nvdimm=on || machine=pc
 
+# CXL type-3 devices: the QEMU 7.2 setup of reference
+# emulation-cxl-faults.md section 2.  q35 with cxl=on; per device a CXL host
+# bridge (pxb-cxl) on pcie.0, one root port, the type-3 device (with a
+# label storage area when persistent) and a fixed memory window of 4G
+# targeting that host bridge.  QEMU puts a PCI device that names no bus
+# after a pxb-cxl on the CXL bus and refuses it there, so the 9p share
+# becomes -fsdev plus a virtio-9p-pci on bus=pcie.0.  The guest needs
+# pcie_ports=compat (no _OSC: 6.12's cxl_pci then asks for no event-log
+# interrupts, which 7.2's device cannot give) and a CPU without the
+# hypervisor flag (cxl_region_invalidate_memregion() refuses under a
+# hypervisor unless the kernel has CONFIG_CXL_REGION_INVALIDATION_TEST).
+ncxl=$((cxl_pmem + cxl_ram))
+cxl_b=$((2 << 30))
+cxl_args=()
+share_args=(-virtfs "local,path=$out,mount_tag=devmem_out,security_model=none,id=out")
+if [ "$ncxl" -gt 0 ]; then
+	for ((i = 0; i < ncxl; i++)); do
+		cxl_args+=(-device "pxb-cxl,bus_nr=$((12 + 10 * i)),bus=pcie.0,id=cxl.$i"
+			   -device "cxl-rp,port=0,bus=cxl.$i,id=cxl-rp$i,chassis=0,slot=$((2 + i))")
+		if [ "$i" -lt "$cxl_pmem" ]; then
+			{ truncate -s "$cxl_b" "$run/cxl$i.img" &&
+				truncate -s 256M "$run/lsa$i.img"; } ||
+				die "cannot create the CXL backing files in $run"
+			cxl_args+=(-object "memory-backend-file,id=cxl-mem$i,share=on,mem-path=$run/cxl$i.img,size=$cxl_b"
+				   -object "memory-backend-file,id=cxl-lsa$i,share=on,mem-path=$run/lsa$i.img,size=256M"
+				   -device "cxl-type3,bus=cxl-rp$i,memdev=cxl-mem$i,lsa=cxl-lsa$i,id=cxl-pmem$i")
+		else
+			cxl_args+=(-object "memory-backend-ram,id=cxl-vmem$i,size=$cxl_b"
+				   -device "cxl-type3,bus=cxl-rp$i,volatile-memdev=cxl-vmem$i,id=cxl-vmem$i")
+		fi
+		cxl_args+=(-M "cxl-fmw.$i.targets.0=cxl.$i,cxl-fmw.$i.size=4G")
+	done
+	[ "$nvdimms" -gt 0 ] && machine=q35,nvdimm=on,cxl=on || machine=q35,cxl=on
+	for ((i = 0; i < ${#accel_args[@]}; i++)); do
+		[ "${accel_args[$i]}" = -cpu ] &&
+			accel_args[i + 1]=${accel_args[i + 1]},hypervisor=off
+	done
+	share_args=(-fsdev "local,path=$out,security_model=none,id=out"
+		    -device "virtio-9p-pci,fsdev=out,mount_tag=devmem_out,bus=pcie.0")
+	append="${append:+$append }pcie_ports=compat"
+fi
+
+cxl_desc=
+[ "$ncxl" -gt 0 ] && cxl_desc=", CXL $cxl_pmem pmem + $cxl_ram ram x 2G"
+
 mem_arg=$((mem_b >> 20))M
 [ "$nvdimms" -gt 0 ] && mem_arg=$mem_arg,slots=$slots,maxmem=$maxmem
 qemu_args=(-machine "$machine" "${accel_args[@]}" -smp "$cpus"
-	-m "$mem_arg" "${nv_args[@]}"
+	-m "$mem_arg" "${nv_args[@]}" "${cxl_args[@]}"
 	-nodefaults -display none -no-reboot -rtc "$rtc_arg"
 	-serial "file:$run/console.log" -serial "file:$run/guest.log"
-	-virtfs "local,path=$out,mount_tag=devmem_out,security_model=none,id=out"
+	"${share_args[@]}"
 	-kernel "$vmlinuz" -initrd "$run/initramfs.cpio"
 	-append "console=ttyS0 panic=-1 devmem.guest=1 $append")
 
@@ -301,7 +371,10 @@ host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	printf "DEVMEM_GUEST_MEM_BYTES='%s'\n" "$mem_b"
 	printf "DEVMEM_NVDIMMS='%s'\n" "$nvdimms"
 	printf "DEVMEM_NVDIMM_BYTES='%s'\n" "$nv_b"
-	echo "export DEVMEM_ACCEL DEVMEM_ICOUNT_SHIFT DEVMEM_QEMU_VERSION DEVMEM_QEMU_ARGS DEVMEM_HOST_CPU DEVMEM_HOST_CPUS DEVMEM_KERNEL_NAME DEVMEM_KERNEL_SERIES DEVMEM_KERNEL_REVISION DEVMEM_KERNEL_CONFIG_HASH DEVMEM_GUEST_MEM_BYTES DEVMEM_NVDIMMS DEVMEM_NVDIMM_BYTES"
+	printf "DEVMEM_CXL_PMEM='%s'\n" "$cxl_pmem"
+	printf "DEVMEM_CXL_RAM='%s'\n" "$cxl_ram"
+	printf "DEVMEM_CXL_BYTES='%s'\n" "$cxl_b"
+	echo "export DEVMEM_ACCEL DEVMEM_ICOUNT_SHIFT DEVMEM_QEMU_VERSION DEVMEM_QEMU_ARGS DEVMEM_HOST_CPU DEVMEM_HOST_CPUS DEVMEM_KERNEL_NAME DEVMEM_KERNEL_SERIES DEVMEM_KERNEL_REVISION DEVMEM_KERNEL_CONFIG_HASH DEVMEM_GUEST_MEM_BYTES DEVMEM_NVDIMMS DEVMEM_NVDIMM_BYTES DEVMEM_CXL_PMEM DEVMEM_CXL_RAM DEVMEM_CXL_BYTES"
 } > "$run/env"
 rm -f "$out/vm.env"
 cp "$run/env" "$out/vm.env"
@@ -314,7 +387,7 @@ mk_args=(-r "$release" -o "$run/initramfs.cpio" -e "$run/env" -c "$run/cmd")
 [ -n "$payload" ] && mk_args+=(-p "$payload")
 "$DEVMEM_TOP/vm/mkinitramfs.sh" "${mk_args[@]}" || die "building the initramfs failed"
 
-echo "vm: $meta_name ($release), $accel, ${cpus} CPUs, $mem RAM, $nvdimms x $nvsize NVDIMM; run folder $run" >&2
+echo "vm: $meta_name ($release), $accel, ${cpus} CPUs, $mem RAM, $nvdimms x $nvsize NVDIMM$cxl_desc; run folder $run" >&2
 : > "$run/guest.log"
 start=$(date +%s)
 timeout -k 10 "$timeout_s" qemu-system-x86_64 "${qemu_args[@]}" \
