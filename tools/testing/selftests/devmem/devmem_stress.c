@@ -189,6 +189,7 @@ int dm_st_add_private(struct dm_st *st, const struct dm_private *p)
 	r->used = r->live = true;
 	r->kind = DM_ST_PRIVATE;
 	snprintf(r->name, sizeof(r->name), "private");
+	r->memmap = -1;
 	dm_st_readd_private(st, i, p);
 	return i;
 }
