@@ -331,9 +331,11 @@ static int cycle(struct dm_wl *w, int c)
 					   &t);
 		if (rc) {
 			dm_kmem_toucher_kill(&s->t);
-			snprintf(why, sizeof(why), "memory%lu (%s)",
+			snprintf(why, sizeof(why), "memory%lu (%s)%s",
 				 dm_kmem_block_id(k, i),
-				 dm_kmem_zone_name(s->zone));
+				 dm_kmem_zone_name(s->zone),
+				 rc == -EBUSY && s->zone == DM_KMEM_NORMAL ?
+				 ": an unmovable page after 50 tries (the kernel does not promise to offline ZONE_NORMAL; a node with CPUs takes kernel allocations there)" : "");
 			return step_failed(w, c, "offline", rc, why);
 		}
 		dm_wl_sample(w, "offline_block_ns", t);

@@ -540,11 +540,19 @@ static long long field(const char *line, const char *name)
 	return strtoll(line, NULL, 10);
 }
 
+/* @line is "name value" or "name: value": store the value in @dst. */
+static void set_field(const char *line, const char *name, long long *dst)
+{
+	long long v = field(line, name);
+
+	if (v != LLONG_MIN)
+		*dst = v;
+}
+
 static int read_zoneinfo(int node, struct dm_kmem_snap *s)
 {
 	struct dm_kmem_zinfo *z = NULL;
 	char line[512], zname[32];
-	long long v;
 	FILE *f;
 	int nid;
 
@@ -569,16 +577,11 @@ static int read_zoneinfo(int node, struct dm_kmem_snap *s)
 		}
 		if (!z)
 			continue;
-		if ((v = field(line, "pages free")) != LLONG_MIN)
-			z->free = v;
-		else if ((v = field(line, "spanned")) != LLONG_MIN)
-			z->spanned = v;
-		else if ((v = field(line, "present")) != LLONG_MIN)
-			z->present = v;
-		else if ((v = field(line, "managed")) != LLONG_MIN)
-			z->managed = v;
-		else if ((v = field(line, "start_pfn")) != LLONG_MIN)
-			z->start_pfn = v;
+		set_field(line, "pages free", &z->free);
+		set_field(line, "spanned", &z->spanned);
+		set_field(line, "present", &z->present);
+		set_field(line, "managed", &z->managed);
+		set_field(line, "start_pfn", &z->start_pfn);
 	}
 	fclose(f);
 	return 0;
@@ -587,7 +590,6 @@ static int read_zoneinfo(int node, struct dm_kmem_snap *s)
 int dm_kmem_snap_take(int node, struct dm_kmem_snap *s)
 {
 	char line[256];
-	long long v;
 	FILE *f;
 	int rc;
 
@@ -604,18 +606,15 @@ int dm_kmem_snap_take(int node, struct dm_kmem_snap *s)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if ((v = field(line, "nr_memmap_pages")) != LLONG_MIN)
-			s->nr_memmap_pages = v;
-		else if ((v = field(line, "pgmigrate_success")) != LLONG_MIN)
-			s->pgmigrate_success = v;
+		set_field(line, "nr_memmap_pages", &s->nr_memmap_pages);
+		set_field(line, "pgmigrate_success", &s->pgmigrate_success);
 	}
 	fclose(f);
 	f = fopen("/proc/meminfo", "re");
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f))
-		if ((v = field(line, "MemTotal")) != LLONG_MIN)
-			s->mem_total_kb = v;
+		set_field(line, "MemTotal", &s->mem_total_kb);
 	fclose(f);
 	return 0;
 }
