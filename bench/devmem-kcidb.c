@@ -610,8 +610,10 @@ static const char *ktap_status(int ok, const char *directive)
 
 /*
  * A kselftest KTAP log (run_kselftest.sh output): each leading "# " is a
- * level; "selftests: <dir>: <binary>" names the binary whose results
- * follow; "[not ]ok N desc [# directive]" is a result.
+ * level; "selftests: <dir>: <binary>" names the binary whose nested
+ * results follow, up to the next such line (in a busybox guest the
+ * runner's own "ok N selftests: ..." line came before its binary's
+ * results); "[not ]ok N desc [# directive]" is a result.
  */
 static void add_ktap(struct doc *d, struct run *r, const char *file)
 {
@@ -682,8 +684,6 @@ static void add_ktap(struct doc *d, struct run *r, const char *file)
 			add_file_url(d, t, "log_url", file);
 		}
 		free(p.s);
-		if (depth == 0)
-			binary[0] = '\0';
 	}
 	if (ferror(f))
 		die_input("%s: read error", file);
@@ -691,6 +691,14 @@ static void add_ktap(struct doc *d, struct run *r, const char *file)
 	if (!nresults)
 		die_input("%s: no KTAP results (no \"ok\"/\"not ok\" line): not a kselftest log",
 			  file);
+}
+
+/* KCIDB's origin and architecture pattern, also our path segments. */
+static int is_name(const char *s)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+
+	return *s && strspn(s, ok) == strlen(s);
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -723,43 +731,66 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:k:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': o->output = optarg; break;
+		case 'o':
+			o->output = optarg;
+			break;
 		case 'k':
 			if (o->nr_ktap == MAX_KTAP)
 				die_usage("at most %d --ktap", MAX_KTAP);
 			o->ktap[o->nr_ktap++] = optarg;
 			break;
-		case O_ORIGIN: o->origin = optarg; break;
-		case O_PREFIX: o->prefix = optarg; break;
-		case O_TREE: o->tree_name = optarg; break;
-		case O_GIT: o->git_url = optarg; break;
-		case O_COMMIT: o->commit = optarg; break;
-		case O_BRANCH: o->branch = optarg; break;
-		case O_ARCH: o->arch = optarg; break;
-		case O_URL: o->url_prefix = optarg; break;
-		case O_CFGNAME: o->config_name = optarg; break;
+		case O_ORIGIN:
+			o->origin = optarg;
+			break;
+		case O_PREFIX:
+			o->prefix = optarg;
+			break;
+		case O_TREE:
+			o->tree_name = optarg;
+			break;
+		case O_GIT:
+			o->git_url = optarg;
+			break;
+		case O_COMMIT:
+			o->commit = optarg;
+			break;
+		case O_BRANCH:
+			o->branch = optarg;
+			break;
+		case O_ARCH:
+			o->arch = optarg;
+			break;
+		case O_URL:
+			o->url_prefix = optarg;
+			break;
+		case O_CFGNAME:
+			o->config_name = optarg;
+			break;
 		case O_FRAG:
 			if (o->nr_fragments == MAX_FRAGMENTS)
 				die_usage("at most %d --config-fragment",
 					  MAX_FRAGMENTS);
 			o->fragments[o->nr_fragments++] = optarg;
 			break;
-		case O_LAVA: o->lava = 1; break;
-		case 'h': usage(stdout); exit(0);
-		case ':': die_usage("%s needs a value", argv[optind - 1]);
-		default: die_usage("unknown option '%s'", argv[optind - 1]);
+		case O_LAVA:
+			o->lava = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			die_usage("%s needs a value", argv[optind - 1]);
+		default:
+			die_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
 		die_usage("no results file given");
-	if (!*o->origin || strspn(o->origin, "abcdefghijklmnopqrstuvwxyz"
-				  "0123456789_") != strlen(o->origin))
+	if (!is_name(o->origin))
 		die_usage("--origin '%s' is not [a-z0-9_]+", o->origin);
-	if (!*o->prefix || strspn(o->prefix, "abcdefghijklmnopqrstuvwxyz"
-				  "0123456789_") != strlen(o->prefix))
+	if (!is_name(o->prefix))
 		die_usage("--prefix '%s' is not [a-z0-9_]+", o->prefix);
-	if (!*o->arch || strspn(o->arch, "abcdefghijklmnopqrstuvwxyz"
-				"0123456789_") != strlen(o->arch))
+	if (!is_name(o->arch))
 		die_usage("--arch '%s' is not [a-z0-9_]+", o->arch);
 	if (o->commit && (strlen(o->commit) != 40 ||
 			  strspn(o->commit, "0123456789abcdef") != 40))
