@@ -399,12 +399,11 @@ static void report(struct dm_wl *w, FILE *out)
 	char msg[DM_MSG_LEN];
 	int i;
 
-	fprintf(out, "  leak detection over %zu cycles%s%s:\n", s->ls.n,
-		s->leak_bytes ? ", positive control leaking " : "",
-		s->leak_bytes ? "per cycle" : "");
 	if (s->leak_bytes)
-		fprintf(out, "    (devmem_test.ko: %llu bytes of kmalloc() per cycle)\n",
-			s->leak_bytes);
+		fprintf(out, "  leak detection over %zu cycles (positive control: devmem_test.ko leaks %llu bytes of kmalloc() per cycle):\n",
+			s->ls.n, s->leak_bytes);
+	else
+		fprintf(out, "  leak detection over %zu cycles:\n", s->ls.n);
 	if (!s->judged) {
 		fprintf(out, "    too few cycles to judge (at least 3)\n");
 	} else {
