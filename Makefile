@@ -148,4 +148,23 @@ clean:
 	@dir=$$(realpath -m -- "$${BUILD:-/}") && [ "$$(dirname "$$dir")" != / ] || \
 		{ echo "clean: refusing to remove BUILD='$$BUILD'" >&2; exit 1; }
 	rm -rf -- "$$BUILD"
+# A LAVA job for KERNEL (make lava-job KERNEL=... [WORKLOAD=soak]) in
+# results/lava/<kernel>/: job.yaml, its test definition, vmlinuz and
+# initramfs.cpio; LAVA_ARGS go to vm/lava-job.sh (--url-base URL for a
+# farm, --accel tcg, --bench-args ..., --ksft-test ...).  make lava-try
+# runs such a job here with LAVA's dispatcher (lava-run), about 6 min.
+.PHONY: lava-job lava-try nightly
+lava-job lava-try nightly: | deps
+lava-job: selftest bench-build
+	vm/lava-job.sh --kernel '$(KERNEL)'$(if $(WORKLOAD), --workload '$(WORKLOAD)') $(LAVA_ARGS)
+lava-try: selftest bench-build
+	vm/lava-try.sh --kernel '$(KERNEL)'$(if $(WORKLOAD), --workload '$(WORKLOAD)') $(LAVA_ARGS)
+
+# One night of CI (vm/nightly.sh): the kernels of NIGHTLY_CONF (default
+# vm/nightly.conf, else vm/nightly.conf.example) built if changed, benched
+# into RESULTS (default results/runs), the dashboard, KCIDB JSON; exit 1
+# when a kernel's newest run regressed.  NIGHTLY_ARGS go to vm/nightly.sh.
+nightly: bench-build
+	vm/nightly.sh$(if $(NIGHTLY_CONF), --config '$(NIGHTLY_CONF)')$(if $(RESULTS), --results '$(RESULTS)') $(NIGHTLY_ARGS)
+
 include kernel/kernel.mk

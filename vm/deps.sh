@@ -31,11 +31,15 @@ esac
 # What a fresh Debian 12 (minbase) lacks for `make bench`, `make check`,
 # `make kernel`, `make lint` and `make fresh-check`; dwarves is pahole, which
 # Debian's 6.12 headers need to build devmem_test.ko (BTF for modules).
+# lava-dispatcher (lava-run) and lava-common (the job schema) for make
+# lava-try and the LAVA job test, python3-jsonschema for the KCIDB schema
+# (used through /usr/bin/python3).
 PACKAGES="qemu-system-x86 ndctl daxctl libndctl-dev libdaxctl-dev uuid-dev
 libjson-c-dev fio busybox-static cpio xz-utils zstd rsync kmod file gcc
 libc6-dev make pkg-config linux-source-6.12 bc flex bison libelf-dev
 libssl-dev dwarves perl git ccache gnuplot-nox chromium shellcheck
-debootstrap ca-certificates jq e2fsprogs"
+debootstrap ca-certificates jq e2fsprogs
+lava-dispatcher lava-common python3-jsonschema python3-yaml"
 KERNELS=${KERNELS:-debian-6.12 debian-6.1}
 
 stamp=$DEVMEM_CACHE/deps.stamp
