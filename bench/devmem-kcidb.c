@@ -611,9 +611,9 @@ static const char *ktap_status(int ok, const char *directive)
 /*
  * A kselftest KTAP log (run_kselftest.sh output): each leading "# " is a
  * level; "selftests: <dir>: <binary>" names the binary whose nested
- * results follow, up to the next such line (in a busybox guest the
- * runner's own "ok N selftests: ..." line came before its binary's
- * results); "[not ]ok N desc [# directive]" is a result.
+ * results follow, up to the next such line (so a log where the runner's
+ * own "ok N selftests: ..." line landed before its binary's results still
+ * names them right); "[not ]ok N desc [# directive]" is a result.
  */
 static void add_ktap(struct doc *d, struct run *r, const char *file)
 {
