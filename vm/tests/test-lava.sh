@@ -37,7 +37,7 @@ job_id=$$
 trap 'rm -rf "$t" "/var/lib/lava/dispatcher/tmp/$job_id"' EXIT
 n=0
 failed=0
-echo "1..12"
+echo "1..13"
 
 result()
 {
