@@ -338,7 +338,8 @@ static void judge(struct dm_wl *w, struct state *s)
 			continue;
 		called++;
 		dm_leak_describe(i, &s->v[i], msg, sizeof(msg));
-		dm_wl_violation(w, -1, "leak", "%s", msg);
+		/* at the last cycle: results drop cycle -1 (outside cycles) */
+		dm_wl_violation(w, s->ls.n - 1, "leak", "%s", msg);
 	}
 	dm_wl_sample(w, "leaks_called", called);
 }
@@ -358,9 +359,10 @@ static void check_kmemleak(struct dm_wl *w, struct state *s)
 	s->kml_reports = rc;
 	dm_wl_sample(w, "kmemleak_reports", rc);
 	if (rc)
-		dm_wl_violation(w, -1, "kmemleak",
-				"%d unreferenced objects; the first: %s", rc,
-				s->kml_first);
+		dm_wl_violation(w, s->ls.n ? (int)s->ls.n - 1 : 0,
+				"kmemleak",
+				"%d unreferenced objects after the last cycle; the first: %s",
+				rc, s->kml_first);
 }
 
 static int teardown(struct dm_wl *w)
