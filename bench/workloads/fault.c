@@ -24,8 +24,14 @@
 #include "devmem_module.h"
 #include "workload.h"
 
+/*
+ * One-section namespaces first (a failure cannot leave part of the range
+ * added), the multi-section one last: x86's __add_pages() does not take
+ * back the sections it added before a failing one, which would leave the
+ * range unusable for every configuration after it in the same boot.
+ */
 #define DEF_CONFIGS \
-	"devdax-mem-2M-1G,devdax-mem-4K-1G,devdax-dev-2M-1G,fsdax-mem-2M-1G,fsdax-dev-2M-1G"
+	"devdax-mem-2M-128M,devdax-mem-4K-128M,devdax-dev-2M-128M,fsdax-mem-2M-128M,fsdax-dev-2M-128M,devdax-mem-2M-1G"
 
 #define METRIC(n, u, b, h) \
 	{ .name = n, .unit = u, .better = b, .help = h }
@@ -63,6 +69,8 @@ static const struct dm_wl_option options[] = {
 	  "failslab, fail_page_alloc or both" },
 	{ "func", DM_WL_OPT_STRING, DM_FAULT_FUNC, 0, 0,
 	  "count only allocations made under this function" },
+	{ "reject", DM_WL_OPT_STRING, "", 0, 0,
+	  "never fail allocations under this function (step over a known crash site, e.g. kernel_physical_mapping_init)" },
 	{ "max-points", DM_WL_OPT_INT, "400", 1, 1000000,
 	  "stop a sweep at this N even if binds still fail" },
 	{ "leak-tolerance", DM_WL_OPT_SIZE, "4M", 0, 1ll << 40,
@@ -87,6 +95,12 @@ struct state {
 	char **sites;
 	int nr_sites;
 };
+
+/*
+ * A sweep whose namespace could not be bound again left device memory
+ * unusable: the configurations after it are not run (and say why).
+ */
+static char poisoned[DM_MSG_LEN];
 
 /* Across configurations, for the totals each report prints. */
 static struct {
@@ -260,6 +274,10 @@ static int setup(struct dm_wl *w)
 	s->w = w;
 	s->mode = cfg->priv;
 	s->c = -1;
+	if (poisoned[0]) {
+		dm_wl_violation(w, -1, "not_run", "%s", poisoned);
+		return -ECANCELED;
+	}
 	/* the sweep reads kmsg itself: injections log stacks on purpose */
 	rc = dm_inv_init(&s->inv, ctx, DM_CHECK_ALL & ~DM_CHECK_KMSG);
 	if (rc)
@@ -275,7 +293,8 @@ static int setup(struct dm_wl *w)
 	if (dm_inv_check_added(&s->inv, s->ns, why, sizeof(why)))
 		dm_wl_violation(w, -1, "after_create", "%s", why);
 	rc = dm_fault_arm(&s->fault, s->mode,
-			  dm_run_opt_str(dm_wl_run(w), "func"), why,
+			  dm_run_opt_str(dm_wl_run(w), "func"),
+			  dm_run_opt_str(dm_wl_run(w), "reject"), why,
 			  sizeof(why));
 	if (rc) {
 		dm_wl_violation(w, -1, "arm", "%s: %s",
@@ -354,6 +373,12 @@ static int cycle(struct dm_wl *w, int c)
 	}
 	if (!rc)
 		rc = dm_fault_sweep_end(&sw);
+	if (rc && rc != -EINTR && !dm_run_interrupted(run) &&
+	    !dm_ns_is_enabled(s->ns))
+		snprintf(poisoned, sizeof(poisoned),
+			 "not run: after %s N=%u in %s the namespace could not be bound again (%s): device memory left unusable until reboot",
+			 dm_fault_mode_name(s->mode), s->last_nth + 1,
+			 dm_wl_config(w)->id, strerror(-rc));
 	s->points = sw.points;
 	s->failed = sw.failed;
 	s->absorbed = sw.absorbed;

@@ -426,9 +426,11 @@ static int list_injectors(char names[][32], int max)
 /**
  * dm_fault_arm() - make fail-nth count only @mode's allocations under
  * @func (NULL: memremap_pages) and nothing else
+ * @reject: if not NULL or "", allocations under this function do not
+ *	count either (a known crash site the sweep should step over)
  */
 int dm_fault_arm(struct dm_fault *f, enum dm_fault_mode mode,
-		 const char *func, char *why, size_t len)
+		 const char *func, const char *reject, char *why, size_t len)
 {
 	const char *dir = mode_dir[mode];
 	char inj[16][32], val[32];
@@ -446,6 +448,15 @@ int dm_fault_arm(struct dm_fault *f, enum dm_fault_mode mode,
 		snprintf(why, len, "%s: no address in /proc/kallsyms: %s",
 			 f->func, strerror(-rc));
 		return rc;
+	}
+	if (reject && *reject) {
+		snprintf(f->reject, sizeof(f->reject), "%s", reject);
+		rc = func_range(f->reject, &f->reject_start, &f->reject_end);
+		if (rc) {
+			snprintf(why, len, "%s: no address in /proc/kallsyms: %s",
+				 f->reject, strerror(-rc));
+			return rc;
+		}
 	}
 	for (slot = 0; slot < ARRAY_SIZE(armed) && armed[slot]; slot++)
 		;
@@ -501,8 +512,13 @@ int dm_fault_arm(struct dm_fault *f, enum dm_fault_mode mode,
 	/* order-0 page-table pages too */
 	rc = rc ?: knob_set(dir, "min-order", "0");
 	rc = rc ?: knob_set(dir, "stacktrace-depth", "32");
-	rc = rc ?: knob_set(dir, "reject-start", "0");
-	rc = rc ?: knob_set(dir, "reject-end", "0");
+	/* allocations under @reject never count (0, 0: none) */
+	snprintf(val, sizeof(val), "0x%llx",
+		 (unsigned long long)f->reject_end);
+	rc = rc ?: knob_set(dir, "reject-end", val);
+	snprintf(val, sizeof(val), "0x%llx",
+		 (unsigned long long)f->reject_start);
+	rc = rc ?: knob_set(dir, "reject-start", val);
 	/* end first: the range is never reversed on the way */
 	snprintf(val, sizeof(val), "0x%llx", (unsigned long long)f->end);
 	rc = rc ?: knob_set(dir, "require-end", val);

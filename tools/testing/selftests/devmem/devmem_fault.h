@@ -61,13 +61,15 @@ struct dm_fault {
 	enum dm_fault_mode mode;
 	char func[64];
 	uint64_t start, end;		/* [start, end) of @func's body */
+	char reject[64];		/* "" or a function never failed */
+	uint64_t reject_start, reject_end;
 	int nr_knobs;
 	struct dm_fault_knob knobs[DM_FAULT_MAX_KNOBS];
 	bool armed;
 };
 
 int dm_fault_arm(struct dm_fault *f, enum dm_fault_mode mode,
-		 const char *func, char *why, size_t len);
+		 const char *func, const char *reject, char *why, size_t len);
 int dm_fault_restore(struct dm_fault *f);
 
 /* The calling thread's fail-nth. */

