@@ -847,7 +847,10 @@ int dm_sub_init(struct dm_sub *s, struct dm_ctx *ctx,
 	s->st.kmsg.fd = -1;
 	s->ctx = ctx;
 	s->lay = lay;
-	s->tag = tag;
+	if (snprintf(s->tag, sizeof(s->tag), "%s", tag) >= (int)sizeof(s->tag)) {
+		snprintf(why, len, "tag %s is too long", tag);
+		return -EINVAL;
+	}
 	s->hooks = *hooks;
 	s->rng = seed;
 	for (i = 0; i < DM_SUB_MAX_NS; i++)

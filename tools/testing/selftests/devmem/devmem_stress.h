@@ -188,7 +188,7 @@ struct dm_sub_ent {
 struct dm_sub {
 	struct dm_ctx *ctx;
 	const struct dm_sub_layout *lay;
-	const char *tag;
+	char tag[64];			/* the namespaces' alt_name */
 	struct dm_sub_hooks hooks;
 	struct dm_st st;
 	bool st_ok;
