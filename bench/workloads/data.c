@@ -100,6 +100,8 @@ static const struct dm_wl_option options[] = {
 	  "verify the pattern every N cycles too (0: after the last only)" },
 	{ "fio-seconds", DM_WL_OPT_INT, "10", 1, 86400,
 	  "how long fio runs alone before the cycles (load variants)" },
+	{ "fio-ramp", DM_WL_OPT_INT, "3", 0, 600,
+	  "seconds fio runs on A before the cycles start (its set-up on TCG)" },
 	{ "hog-margin", DM_WL_OPT_SIZE, "256M", 16 << 20, 1ll << 40,
 	  "MemAvailable the hog leaves free (fio-hog)" },
 	{ "corrupt", DM_WL_OPT_BOOL, "0", 0, 0,
@@ -134,6 +136,8 @@ struct state {
 	struct dm_fio fio;
 	bool fio_on;
 	struct dm_fio_out alone;
+	uint64_t t_cycling;		/* fio's cycling window started */
+	char fio_note[160];
 	struct dm_hog hog;
 	bool hog_lost;
 	char note[DM_MSG_LEN];
@@ -442,6 +446,10 @@ static void fio_result(struct dm_wl *w, int c, const char *phase, int rc,
 		return;
 	}
 	sample_fio(w, phase, o);
+	if (!o->write_bytes)
+		dm_wl_violation(w, c, "fio_idle",
+				"fio %s on A wrote nothing in %.0f ms: raise -O fio-ramp",
+				phase, o->runtime_ms);
 	if (o->verify_errors || (o->error && o->error != EINTR))
 		dm_wl_violation(w, c, "fio_verify",
 				"fio %s on A: %lld blocks failed verification (%s)",
@@ -518,10 +526,14 @@ static int load_setup(struct dm_wl *w, struct state *s)
 	}
 	s->fio_on = true;
 	rc = dm_fio_ready(&s->fio, 60000);
-	if (rc)
+	if (rc) {
 		dm_wl_violation(w, -1, "fio", "fio on %s did not start: %s",
 				s->da.target, strerror(-rc));
-	return rc;
+		return rc;
+	}
+	sleep(dm_run_opt_int(run, "fio-ramp"));
+	s->t_cycling = dm_now_ns();
+	return 0;
 }
 
 static int cycle_one(struct dm_wl *w, struct state *s, int c, int i)
@@ -569,6 +581,11 @@ static void stop_fio(struct dm_wl *w, struct state *s, int c)
 	rc = dm_fio_wait(&s->fio, &out);
 	s->fio_on = false;
 	fio_result(w, c, "cycling", rc, &out);
+	snprintf(s->fio_note, sizeof(s->fio_note),
+		 "fio on A (%s): %.1f s alone, %.1f s beside the cycles (%.1f s ramp before them)",
+		 s->da.target, s->alone.runtime_ms / 1e3,
+		 (dm_now_ns() - s->t_cycling) / 1e9,
+		 (double)dm_run_opt_int(dm_wl_run(w), "fio-ramp"));
 }
 
 static int load_cycle(struct dm_wl *w, struct state *s, int c)
@@ -681,6 +698,8 @@ static void report(struct dm_wl *w, FILE *out)
 
 	if (s->note[0])
 		fprintf(out, "  %s\n", s->note);
+	if (s->fio_note[0])
+		fprintf(out, "  %s\n", s->fio_note);
 	if (s->kind <= K_FSDAX) {
 		if (s->verifies)
 			fprintf(out, "  pattern: %llu bytes through %llu cycles, verified %d time(s)\n",

@@ -191,7 +191,7 @@ int dm_fio_start(const struct dm_fio_job *job, struct dm_fio *f)
 		break;
 	case DM_FIO_LOAD:
 		ARG("--rw=randwrite");
-		ARG("--verify_backlog=4");
+		ARG("--verify_backlog=1");
 		ARG("--continue_on_error=verify");
 		ARG("--time_based=1");
 		ARG("--runtime=%u", job->seconds ? job->seconds : 1000000);
@@ -382,13 +382,19 @@ int dm_fio_parse(const char *path, struct dm_fio_out *out)
 		out->verify_errors = jnum(job, "total_err", 0);
 		out->read_bytes = jnum(rd, "io_bytes", 0);
 		out->write_bytes = jnum(wr, "io_bytes", 0);
-		out->read_bw = jnum(rd, "bw_bytes", 0);
-		out->write_bw = jnum(wr, "bw_bytes", 0);
+		out->runtime_ms = jnum(job, "job_runtime", 0);
+		/* verify reads have no runtime of their own (bw_bytes 0):
+		 * both directions are bytes over the job's runtime
+		 */
+		if (out->runtime_ms > 0) {
+			out->read_bw = out->read_bytes * 1e3 / out->runtime_ms;
+			out->write_bw = out->write_bytes * 1e3 /
+					out->runtime_ms;
+		}
 		out->read_p50 = jpct(rd, "50.000000");
 		out->read_p99 = jpct(rd, "99.000000");
 		out->write_p50 = jpct(wr, "50.000000");
 		out->write_p99 = jpct(wr, "99.000000");
-		out->runtime_ms = jnum(job, "job_runtime", 0);
 		/* A failed verify without continue_on_error counts too. */
 		if (out->error == EILSEQ && !out->verify_errors)
 			out->verify_errors = 1;
@@ -754,16 +760,18 @@ int dm_data_corrupt(struct dm_data *d, unsigned long long block)
 	fd = open(d->target, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	p = mmap(NULL, d->bs, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	/* all of it, as fio maps it (devdax wants aligned mappings) */
+	p = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		rc = -errno;
 		goto out;
 	}
-	for (i = d->bs / 2; i < d->bs / 2 + 64; i++)
+	for (i = off + d->bs / 2; i < off + d->bs / 2 + 64; i++)
 		p[i] ^= 0xff;
-	if (msync(p, d->bs, MS_SYNC))
+	/* device-dax has no fsync: its stores reach the memory directly */
+	if (d->mode == DM_MODE_FSDAX && msync(p, d->size, MS_SYNC))
 		rc = -errno;
-	munmap(p, d->bs);
+	munmap(p, d->size);
 out:
 	close(fd);
 	return rc;
