@@ -27,14 +27,13 @@ if [ "${KSFT_TESTS:-none}" != none ]; then
 	for t in $KSFT_TESTS; do
 		args="$args -t devmem:$t"
 	done
-	# Appended: the runner writes each test's output through a second
-	# descriptor opened with >> on its stdout; a plain > file would be
-	# overwritten by the runner's own lines (seen: the result line first,
-	# the test's plan lost).
+	# Through a pipe, shown as it comes: LAVA ends a test shell that is
+	# silent for its connection timeout.  (The runner writes each test's
+	# output through a second descriptor opened with >> on its stdout;
+	# on a plain > file its own result lines overwrote the test's plan.)
 	# shellcheck disable=SC2086 # one option a word
 	(cd kselftest && DEVMEM_CYCLES=${KSFT_CYCLES:-1} ./run_kselftest.sh $args) \
-		>> "$ktap" 2>&1
-	cat "$ktap"
+		2>&1 | tee "$ktap"
 fi
 
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of options

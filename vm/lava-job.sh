@@ -226,7 +226,7 @@ job_name: "devmem $name $workload ($accel)"
 timeouts:
   job: {minutes: $timeout_min}
   action: {minutes: $timeout_min}
-  connection: {minutes: 5}
+  connection: {minutes: 10}
 priority: medium
 visibility: public
 context:
