@@ -149,6 +149,11 @@ trap 'rm -rf "$work"' EXIT
 payload=$work/payload
 mkdir -p "$payload/kselftest" "$payload/lava"
 cp -a "$ksft/." "$payload/kselftest/"
+# Each test once: the installed list held every test twice here (seen on
+# 2026-11-29), and run_kselftest.sh -t runs every matching line.
+if [ -f "$payload/kselftest/kselftest-list.txt" ]; then
+	awk '!seen[$0]++' "$ksft/kselftest-list.txt" > "$payload/kselftest/kselftest-list.txt"
+fi
 cp "$build/bench/devmem-bench" "$build/bench/devmem-kcidb" "$payload/"
 cp "$DEVMEM_TOP/lava/devmem-test.sh" "$payload/lava/"
 qemu_version=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
