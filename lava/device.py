@@ -7,10 +7,10 @@ usage: lava/device.py JOB.yaml > device.yaml
 lava-run needs the device configuration that lava-server would render
 from a device dictionary and its device-type template (qemu.jinja2).
 Without a server (make lava-try) this writes the rendered form directly:
-the QEMU command from the job's context (arch, machine, cpu, memory,
-extra_options: what a qemu device type puts on the command line), the
-serial console on QEMU's stdio, no network, no KVM, and the constants
-the dispatcher reads.  Only what devmem's jobs use is covered.
+the QEMU command from the job's context the way lava-server's stock
+qemu.jinja2 renders it for amd64 (no_kvm, memory, extra_options), the
+serial console on QEMU's stdio, no network, and the constants the
+dispatcher reads.  Only what devmem's jobs use is covered.
 """
 import sys
 
@@ -27,15 +27,19 @@ def main():
     if ctx.get("arch") not in ("amd64", "x86_64"):
         print("device.py: only arch amd64 is supported", file=sys.stderr)
         return 1
-    options = [
-        "-machine %s" % ctx.get("machine", "pc"),
-        "-cpu %s" % ctx.get("cpu", "max"),
-        "-m %s" % ctx.get("memory", "512"),
-        "-smp %s" % ctx.get("cpus", 2),
+    # As lava-server's qemu.jinja2 renders an amd64 device: KVM unless
+    # no_kvm, the serial console on stdio, "-m {memory}", the monitor off,
+    # and the job's extra_options as "extra" (appended by the dispatcher).
+    # The one difference: no network here ("-net none" for the template's
+    # user-mode NIC), the guest needs none.
+    options = [] if ctx.get("no_kvm") else ["-cpu host", "-enable-kvm"]
+    options += [
         "-nographic",
-        "-no-reboot",
         "-net none",
-    ] + list(ctx.get("extra_options", []))
+        "-m %s" % ctx.get("memory", 512),
+        "-monitor none",
+    ]
+    extra = list(ctx.get("extra_options", []))
     device = {
         "device_type": "qemu",
         "available_architectures": ["amd64", "x86_64"],
@@ -77,6 +81,7 @@ def main():
                             "command": "qemu-system-x86_64",
                             "boot_options": {},
                             "options": options,
+                            "extra": extra,
                         },
                     },
                 },

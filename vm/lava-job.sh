@@ -223,8 +223,9 @@ testdef '' > "$out/devmem-test.yaml"
 	cat <<EOT
 # LAVA job written by vm/lava-job.sh ($(git -C "$DEVMEM_TOP" describe --always --dirty 2>/dev/null || echo unknown)):
 # kernel $name ($release), $accel, $nvdimms x ${nvsize}G NVDIMM.
-# Needs a "qemu" device type; context.extra_options add the NVDIMMs and
-# the accelerator to the worker's QEMU command line.  The worker must have
+# Needs a "qemu" device type (lava-server's qemu.jinja2 for amd64 renders
+# "-m {memory}", no "-enable-kvm" with no_kvm, and appends extra_options:
+# the machine, CPU, accelerator and NVDIMMs).  The worker must have
 # $nvdir (the sparse backing files go there; remove them after the job).
 device_type: qemu
 job_name: "devmem $name $workload ($accel)"
@@ -236,12 +237,11 @@ priority: medium
 visibility: public
 context:
   arch: amd64
-  machine: "$machine"
-  cpu: "$cpu"
+  no_kvm: true
   memory: "$memory"
   extra_options:
 EOT
-	for o in "${accel_opts[@]}" "${extra[@]}"; do
+	for o in "-machine $machine" "-cpu $cpu" "${accel_opts[@]}" "${extra[@]}"; do
 		echo "  - \"$o\""
 	done
 	cat <<EOT

@@ -92,12 +92,12 @@ q()
 {
 	"$py" -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
-ctx=$(q "$j" '" ".join(d["context"]["extra_options"]) + " machine=" + d["context"]["machine"] + " memory=" + d["context"]["memory"]')
+ctx=$(q "$j" '" ".join(d["context"]["extra_options"]) + " no_kvm=" + str(d["context"]["no_kvm"]) + " memory=" + d["context"]["memory"]')
 [ "$(grep -o -- '-device nvdimm,' <<< "$ctx" | wc -l)" = 2 ] &&
 	[ "$(grep -o -- 'memory-backend-file,[^ ]*mem-path='"$t"'/a/devmem-lava-[0-9a-f]*-nv[01].img,size=5G,align=1G' <<< "$ctx" | wc -l)" = 2 ] &&
 	[[ $ctx == *"-icount shift=0,sleep=off,align=off"* ]] &&
-	[[ $ctx == *"machine=pc,nvdimm=on memory=2048M,slots=2,maxmem=12288M" ]]
-result $? "context: 2 NVDIMMs on 1G-aligned backends, icount shift 0, nvdimm machine, slots" "$ctx"
+	[[ $ctx == "-machine pc,nvdimm=on -cpu max,la57=off "*" no_kvm=True memory=2048M,slots=2,maxmem=12288M" ]]
+result $? "context: nvdimm machine, 2 NVDIMMs on 1G-aligned backends, icount shift 0, no KVM, slots" "$ctx"
 p=$(q "$j" 'd["actions"][2]["test"]["definitions"][0]["repository"]["params"]')
 [ "$p" = "{'KSFT_TESTS': 'devmem_cycle_test', 'KSFT_CYCLES': '1', 'BENCH_ARGS': '-W ns-cycle -m devdax -M mem -a 2M -s 256M -n 3 -b 0'}" ] &&
 	[ "$(q "$j" 'd["actions"][2]["test"]["definitions"][0]["repository"]')" = "$(q "$t/a/devmem-test.yaml" 'd')" ] &&
