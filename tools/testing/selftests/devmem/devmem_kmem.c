@@ -313,6 +313,56 @@ static int auto_online_restore(const char *saved)
 	return write_str(AUTO_ONLINE, saved);
 }
 
+/* The driver @k's device is bound to ("" if none). */
+static void bound_driver(struct dm_kmem *k, char *buf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *d;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), DAX_DEVS "/%s/driver", k->devname);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0) {
+		buf[0] = '\0';
+		return;
+	}
+	link[n] = '\0';
+	d = strrchr(link, '/');
+	snprintf(buf, len, "%.31s", d ? d + 1 : link);
+}
+
+/*
+ * Bind to @drv (kmem or device_dax) through libdaxctl; where that fails
+ * because it cannot load a module (a kernel with the drivers built in and
+ * no modules.builtin in the guest), through sysfs as libdaxctl would:
+ * new_id (which may bind it already), then bind.
+ */
+static int dax_bind(struct dm_kmem *k, const char *drv)
+{
+	char path[PATH_MAX], now[32];
+	int rc;
+
+	rc = strcmp(drv, "kmem") ? daxctl_dev_enable_devdax(k->dev) :
+				   daxctl_dev_enable_ram(k->dev);
+	bound_driver(k, now, sizeof(now));
+	if (!strcmp(now, drv))
+		return 0;
+	if (now[0])
+		return rc ? rc : -EBUSY;
+	snprintf(path, sizeof(path), "/sys/bus/dax/drivers/%s/new_id", drv);
+	write_str(path, k->devname);
+	bound_driver(k, now, sizeof(now));
+	if (!now[0]) {
+		snprintf(path, sizeof(path), "/sys/bus/dax/drivers/%s/bind",
+			 drv);
+		rc = write_str(path, k->devname);
+		bound_driver(k, now, sizeof(now));
+	}
+	if (!strcmp(now, drv))
+		return 0;
+	return rc ? rc : -ENXIO;
+}
+
 static int set_memmap_on_memory(struct dm_kmem *k, bool on)
 {
 	char path[PATH_MAX], v[8];
@@ -363,7 +413,7 @@ int dm_kmem_to_ram(struct dm_kmem *k, bool memmap_on_memory,
 		goto rebind_devdax;
 	}
 	t0 = dm_now_ns();
-	rc = daxctl_dev_enable_ram(k->dev);
+	rc = dax_bind(k, "kmem");
 	if (bind_ns)
 		*bind_ns = dm_now_ns() - t0;
 	if (rc) {
@@ -392,7 +442,7 @@ int dm_kmem_to_ram(struct dm_kmem *k, bool memmap_on_memory,
 
 rebind_devdax:
 	set_memmap_on_memory(k, false);
-	daxctl_dev_enable_devdax(k->dev);
+	dax_bind(k, "device_dax");
 restore_auto:
 	auto_online_restore(saved);
 	return rc;
@@ -499,7 +549,7 @@ int dm_kmem_to_devdax(struct dm_kmem *k, uint64_t *unbind_ns,
 	k->ram = false;
 	set_memmap_on_memory(k, false);
 	t0 = dm_now_ns();
-	rc = daxctl_dev_enable_devdax(k->dev);
+	rc = dax_bind(k, "device_dax");
 	if (bind_ns)
 		*bind_ns = dm_now_ns() - t0;
 	if (rc) {
