@@ -33,6 +33,15 @@
 #define DEF_CONFIGS \
 	"devdax-mem-2M-128M,devdax-mem-4K-128M,devdax-dev-2M-128M,fsdax-mem-2M-128M,fsdax-dev-2M-128M,devdax-mem-2M-1G"
 
+/*
+ * x86 alloc_low_page() returns NULL after boot when its GFP_ATOMIC
+ * allocation fails, and phys_pud_init()/phys_pmd_init() write through it:
+ * failing the direct map's page-table pages oopses (seen in production on
+ * 6.12, neondatabase/autoscaling#1391).  fail_page_alloc steps over them
+ * unless -O reject=none.
+ */
+#define REJECT_PAGE_ALLOC	"init_memory_mapping"
+
 #define METRIC(n, u, b, h) \
 	{ .name = n, .unit = u, .better = b, .help = h }
 
@@ -69,8 +78,8 @@ static const struct dm_wl_option options[] = {
 	  "failslab, fail_page_alloc or both" },
 	{ "func", DM_WL_OPT_STRING, DM_FAULT_FUNC, 0, 0,
 	  "count only allocations made under this function" },
-	{ "reject", DM_WL_OPT_STRING, "", 0, 0,
-	  "never fail allocations under this function (step over a known crash site, e.g. kernel_physical_mapping_init)" },
+	{ "reject", DM_WL_OPT_STRING, "auto", 0, 0,
+	  "never fail allocations under this function; auto: " REJECT_PAGE_ALLOC " for fail_page_alloc (a known NULL dereference), none for failslab; none: fail everything" },
 	{ "max-points", DM_WL_OPT_INT, "400", 1, 1000000,
 	  "stop a sweep at this N even if binds still fail" },
 	{ "leak-tolerance", DM_WL_OPT_SIZE, "4M", 0, 1ll << 40,
@@ -269,6 +278,7 @@ static int setup(struct dm_wl *w)
 	struct dm_ctx *ctx = dm_wl_ctx(w);
 	struct state *s = dm_wl_priv(w);
 	char why[DM_MSG_LEN];
+	const char *reject;
 	int rc;
 
 	s->w = w;
@@ -292,9 +302,14 @@ static int setup(struct dm_wl *w)
 	}
 	if (dm_inv_check_added(&s->inv, s->ns, why, sizeof(why)))
 		dm_wl_violation(w, -1, "after_create", "%s", why);
+	reject = dm_run_opt_str(dm_wl_run(w), "reject");
+	if (!strcmp(reject, "auto"))
+		reject = s->mode == DM_FAULT_PAGE_ALLOC ? REJECT_PAGE_ALLOC :
+			 "";
+	else if (!strcmp(reject, "none"))
+		reject = "";
 	rc = dm_fault_arm(&s->fault, s->mode,
-			  dm_run_opt_str(dm_wl_run(w), "func"),
-			  dm_run_opt_str(dm_wl_run(w), "reject"), why,
+			  dm_run_opt_str(dm_wl_run(w), "func"), reject, why,
 			  sizeof(why));
 	if (rc) {
 		dm_wl_violation(w, -1, "arm", "%s: %s",
@@ -443,8 +458,10 @@ static void report(struct dm_wl *w, FILE *out)
 
 	if (!s->ns)
 		return;
-	fprintf(out, "  %s under %s: %u allocations per bind; %d points injected: %d failed and unwound, %d absorbed, %d swallowed; %d survived every check\n",
-		dm_fault_mode_name(s->mode), s->fault.func, s->census,
+	fprintf(out, "  %s under %s%s%s: %u allocations per bind; %d points injected: %d failed and unwound, %d absorbed, %d swallowed; %d survived every check\n",
+		dm_fault_mode_name(s->mode), s->fault.func,
+		s->fault.reject[0] ? " but not " : "", s->fault.reject,
+		s->census,
 		s->points, s->failed, s->absorbed, s->swallowed, s->survived);
 	fprintf(out, "  sweep %s at N=%u; %d distinct call chains logged\n",
 		s->complete ? "complete (the bind made fewer allocations)" :
