@@ -463,6 +463,8 @@ static void report(struct dm_wl *w, FILE *out)
 		s->fault.reject[0] ? " but not " : "", s->fault.reject,
 		s->census,
 		s->points, s->failed, s->absorbed, s->swallowed, s->survived);
+	if (s->swallowed)
+		fprintf(out, "  swallowed: the bind write reported success while the dax device was left without its driver (device_add() drops device_dax's probe error); checked: no memmap, clean after the unbind\n");
 	fprintf(out, "  sweep %s at N=%u; %d distinct call chains logged\n",
 		s->complete ? "complete (the bind made fewer allocations)" :
 		"STOPPED before the end (-O max-points or interrupted)",

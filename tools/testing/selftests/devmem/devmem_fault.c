@@ -1020,9 +1020,23 @@ int dm_fault_sweep_point(struct dm_fault_sweep *s, unsigned int nth,
 		check_added(s, p, "after_absorbed");
 		rc = disable(s, p, "after_absorbed_unbind");
 	} else {
-		/* the probe that failed was not the one the bind ran */
+		/*
+		 * The probe that failed was not the one the bind ran: devdax's
+		 * dax_pmem creates the dax device, whose device_dax probe
+		 * (and memremap_pages) runs inside device_add(), which does
+		 * not return probe errors.  The device is left without a
+		 * driver; it must have no memmap.
+		 */
+		struct dm_snapshot snap;
+
 		p->outcome = DM_FAULT_SWALLOWED;
 		s->swallowed++;
+		if (!dm_snapshot_take(&snap) && snap.nr_memmap_pages >= 0 &&
+		    snap.nr_memmap_pages != s->inv->base.nr_memmap_pages)
+			sweep_violation(s, p, "swallowed_unwind",
+					"the bind reported success, its device has no driver, and nr_memmap_pages is %lld (baseline %lld)",
+					snap.nr_memmap_pages,
+					s->inv->base.nr_memmap_pages);
 		rc = disable(s, p, "after_swallowed_unbind");
 		rc = rc ?: rebind(s, p);
 	}
