@@ -493,6 +493,7 @@ const struct dm_workload dm_wl_fault = {
 	.teardown = teardown,
 	.report = report,
 	.priv_size = sizeof(struct state),
+	.stress = true,
 	.default_cycles = 1,
 	.default_warmup = 0,
 };
