@@ -64,6 +64,7 @@ struct opts {
 	const char *arch;
 	const char *url_prefix;
 	const char *config_name;
+	const char *patchset_hash;
 	const char *fragments[MAX_FRAGMENTS];
 	int nr_fragments;
 	const char *ktap[MAX_KTAP];
@@ -86,6 +87,8 @@ static void usage(FILE *f)
 "      --git-url URL        checkout git_repository_url (https://...)\n"
 "      --commit SHA1        checkout git_commit_hash (40 hex)\n"
 "      --branch NAME        checkout git_repository_branch\n"
+"      --patchset-hash HEX  checkout patchset_hash (sha256 over the patches'\n"
+"                           sha256 lines) when the results carry none\n"
 "      --arch ARCH          build architecture (default: x86_64)\n"
 "      --config-name NAME   build config_name (default: debian for Debian\n"
 "                           kernels, else devmem-guest)\n"
@@ -392,6 +395,8 @@ static void add_checkout_build(struct doc *d, const struct dm_results *res,
 		die_input("%s: environment.kernel.release is missing", r->file);
 	if (phash && !strncmp(phash, "sha256:", 7))
 		phash += 7;
+	if (!phash)
+		phash = o->patchset_hash;
 	sb_add(&key, "release=%s\ndebian=%s\nseries=%s\nrevision=%s\n"
 	       "patchset=%s\ngit=%s\ncommit=%s\n", release, deb ? deb : "",
 	       series ? series : "", revision ? revision : "",
@@ -704,7 +709,7 @@ static int is_name(const char *s)
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ORIGIN = 256, O_PREFIX, O_TREE, O_GIT, O_COMMIT, O_BRANCH,
-	       O_ARCH, O_URL, O_CFGNAME, O_FRAG, O_LAVA };
+	       O_ARCH, O_URL, O_CFGNAME, O_FRAG, O_LAVA, O_PHASH };
 	static const struct option longopts[] = {
 		{ "output",		required_argument, NULL, 'o' },
 		{ "ktap",		required_argument, NULL, 'k' },
@@ -719,6 +724,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "config-name",	required_argument, NULL, O_CFGNAME },
 		{ "config-fragment",	required_argument, NULL, O_FRAG },
 		{ "lava",		no_argument,	   NULL, O_LAVA },
+		{ "patchset-hash",	required_argument, NULL, O_PHASH },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -775,6 +781,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case O_LAVA:
 			o->lava = 1;
 			break;
+		case O_PHASH:
+			o->patchset_hash = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -796,6 +805,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			  strspn(o->commit, "0123456789abcdef") != 40))
 		die_usage("--commit '%s' is not a full sha1 (40 lower-case hex)",
 			  o->commit);
+	if (o->patchset_hash && (strlen(o->patchset_hash) != 64 ||
+				 strspn(o->patchset_hash,
+					"0123456789abcdef") != 64))
+		die_usage("--patchset-hash '%s' is not a sha256 (64 lower-case hex)",
+			  o->patchset_hash);
 	if (o->git_url && strncmp(o->git_url, "https://", 8))
 		die_usage("--git-url '%s' is not an https:// URL", o->git_url);
 	p = o->url_prefix;

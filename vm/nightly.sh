@@ -330,7 +330,14 @@ for run in "${tonight[@]}"; do
 			args+=(--config-fragment kernel/configs/guest.config)
 			;;
 		series)
-			args+=(--config-fragment kernel/configs/guest.config)
+			# KCIDB's patchset hash: sha256 over the sha256 lines
+			# of the revision's patches in order (its cover
+			# letter, not a patch, left out).
+			read -r -a a <<< "${k_args[$name]}"
+			ph=$(find "$DEVMEM_TOP/kernel/patches/${a[0]}/${a[1]}" -maxdepth 1 \
+				-name '*.patch' ! -name '*cover-letter*' | LC_ALL=C sort |
+				xargs -r sha256sum | cut -c-64 | sha256sum | cut -c-64)
+			args+=(--patchset-hash "$ph" --config-fragment kernel/configs/guest.config)
 			;;
 		esac
 	done

@@ -34,7 +34,7 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 n=0
 failed=0
-echo "1..19"
+echo "1..20"
 
 # result RC NAME [DIAG]
 result()
@@ -121,7 +121,15 @@ result $? "series checkout: patchset_hash from environment.kernel.patchset_hash,
 [ "$(q "$t/a.json" 'd["checkouts"][0]["git_commit_hash"] + " " + d["checkouts"][0]["git_repository_branch"] + " " + d["builds"][0]["misc"]["config_fragments"][0]')" = "0123456789abcdef0123456789abcdef01234567 linux-6.12.y kernel/configs/guest.config" ]
 result $? "Debian checkout (version, no patches); git commit, branch, config fragment"
 
-# 9-12: tests: paths, statuses and numbers.
+# a series whose results carry no patchset hash: --patchset-hash gives it.
+edit "$data/valid-v2-ns.json" "$t/k3.json" 'd["environment"]["kernel"].update(release="6.12.117-devmem-x-v1", series="x", revision="v1")'
+"$kcidb" -o "$t/k3.out" "$t/k3.json" &&
+	[ "$(q "$t/k3.out" '"patchset_hash" in d["checkouts"][0]')" = False ] &&
+	"$kcidb" -o "$t/k3.out" --patchset-hash "$(printf 'cd%.0s' $(seq 32))" "$t/k3.json" &&
+	[ "$(q "$t/k3.out" 'd["checkouts"][0]["patchset_hash"]')" = "$(printf 'cd%.0s' $(seq 32))" ]
+result $? "a series without a recorded patchset hash: none, or --patchset-hash's"
+
+# tests: paths, statuses and numbers.
 p='{t["path"]: t for t in d["tests"]}'
 [ "$(q "$t/a.json" "($p)['devmem.ns_cycle.devdax_mem_2m_1g']['status']")" = FAIL ] &&
 [ "$(q "$t/a.json" "($p)['devmem.ns_cycle.devdax_mem_4k_256m']['status']")" = PASS ] &&
@@ -185,7 +193,8 @@ rc=0
 "$kcidb" --origin Bad "$data/valid-v2-ns.json" >/dev/null 2>&1; [ $? = 2 ] || rc=1
 "$kcidb" --git-url git://x "$data/valid-v2-ns.json" >/dev/null 2>&1; [ $? = 2 ] || rc=1
 "$kcidb" --nope "$data/valid-v2-ns.json" >/dev/null 2>&1; [ $? = 2 ] || rc=1
-result $rc "bad usage (no file, short commit, bad origin, git:// URL, unknown option): exit 2"
+"$kcidb" --patchset-hash sha256:00 "$data/valid-v2-ns.json" >/dev/null 2>&1; [ $? = 2 ] || rc=1
+result $rc "bad usage (no file, short commit, bad origin, git:// URL, unknown option, bad patchset hash): exit 2"
 
 echo "# $((n - failed)) passed, $failed failed"
 [ "$failed" = 0 ]
