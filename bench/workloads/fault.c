@@ -434,8 +434,6 @@ static int teardown(struct dm_wl *w)
 	if (s->leaked)
 		dm_mod_leak_free(NULL);
 	if (s->ns) {
-		if (!dm_ns_is_enabled(s->ns))
-			dm_ns_enable(s->ns, NULL);
 		rc = dm_ns_destroy(s->ns);
 		if (rc)
 			dm_wl_violation(w, -1, "destroy",

@@ -243,8 +243,6 @@ FIXTURE_TEARDOWN(fault)
 
 	EXPECT_EQ(0, dm_fault_restore(&self->fault));
 	if (self->ns) {
-		if (!dm_ns_is_enabled(self->ns))
-			dm_ns_enable(self->ns, NULL);
 		rc = dm_ns_destroy(self->ns);
 		EXPECT_EQ(0, rc) TH_LOG("destroy: %s", dm_why(self->ctx));
 		self->ns = NULL;
