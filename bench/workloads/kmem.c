@@ -327,7 +327,7 @@ static int cycle(struct dm_wl *w, int c)
 	dm_kmem_snap_take(dm_kmem_node(k), &b);
 	for (i = nb - 1; i >= 0; i--) {
 		rc = dm_kmem_block_offline(k, i,
-					   s->zone == DM_KMEM_NORMAL ? 50 : 1,
+					   s->zone == DM_KMEM_NORMAL ? 20 : 1,
 					   &t);
 		if (rc) {
 			dm_kmem_toucher_kill(&s->t);
@@ -335,7 +335,7 @@ static int cycle(struct dm_wl *w, int c)
 				 dm_kmem_block_id(k, i),
 				 dm_kmem_zone_name(s->zone),
 				 rc == -EBUSY && s->zone == DM_KMEM_NORMAL ?
-				 ": an unmovable page after 50 tries (the kernel does not promise to offline ZONE_NORMAL; a node with CPUs takes kernel allocations there)" : "");
+				 ": an unmovable page after 20 tries (the kernel does not promise to offline ZONE_NORMAL; a node with CPUs takes kernel allocations there)" : "");
 			return step_failed(w, c, "offline", rc, why);
 		}
 		dm_wl_sample(w, "offline_block_ns", t);

@@ -468,6 +468,36 @@ int dm_kmem_block_online(struct dm_kmem *k, int i, enum dm_kmem_zone zone,
 	return rc;
 }
 
+static void offline_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Write "offline" to @path, interrupted after @secs: offline_pages()
+ * retries a migration that keeps failing until a signal is pending (any
+ * signal: it backs off with -EINTR), so without a deadline the write can
+ * hang for ever.
+ */
+static int offline_write(const char *path, unsigned int secs)
+{
+	struct sigaction sa = { .sa_handler = offline_alarm }, old;
+	unsigned int left;
+	int rc;
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;		/* no SA_RESTART: the write returns */
+	if (sigaction(SIGALRM, &sa, &old))
+		return -errno;
+	left = alarm(secs);
+	rc = write_str(path, "offline");
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	if (left)
+		alarm(left);
+	return rc;
+}
+
 int dm_kmem_block_offline(struct dm_kmem *k, int i, int tries,
 			  uint64_t *elapsed_ns)
 {
@@ -481,7 +511,8 @@ int dm_kmem_block_offline(struct dm_kmem *k, int i, int tries,
 	block_path(k, i, "state", path, sizeof(path));
 	do {
 		t0 = dm_now_ns();
-		rc = write_str(path, "offline");
+		rc = offline_write(path, tries > 1 ? DM_KMEM_RETRY_SECS :
+					       DM_KMEM_OFFLINE_SECS);
 		if (elapsed_ns)
 			*elapsed_ns = dm_now_ns() - t0;
 		if (rc != -EBUSY && rc != -EAGAIN && rc != -EINTR)

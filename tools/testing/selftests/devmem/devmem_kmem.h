@@ -91,10 +91,14 @@ int dm_kmem_to_devdax(struct dm_kmem *k, uint64_t *unbind_ns,
 int dm_kmem_block_online(struct dm_kmem *k, int i, enum dm_kmem_zone zone,
 			 uint64_t *elapsed_ns);
 /*
- * -EBUSY after @tries attempts 100 ms apart; between attempts the caches
- * are dropped (vm.drop_caches = 3), since reclaimable slab can pin a
- * ZONE_NORMAL block.
+ * -EBUSY (or -EINTR) after @tries attempts 100 ms apart; between attempts
+ * the caches are dropped (vm.drop_caches = 3), since reclaimable slab can
+ * pin a ZONE_NORMAL block.  One attempt is interrupted (SIGALRM) after
+ * DM_KMEM_OFFLINE_SECS, each of several after DM_KMEM_RETRY_SECS: the
+ * kernel retries a failing migration until a signal arrives.
  */
+#define DM_KMEM_OFFLINE_SECS	600
+#define DM_KMEM_RETRY_SECS	10
 int dm_kmem_block_offline(struct dm_kmem *k, int i, int tries,
 			  uint64_t *elapsed_ns);
 /* "online", "offline", ... or -ENOENT when the block is gone */

@@ -224,7 +224,7 @@ static bool offline_all(struct __test_metadata *_metadata,
 
 	for (i = dm_kmem_nr_blocks(self->k) - 1; i >= 0; i--) {
 		rc = dm_kmem_block_offline(self->k, i,
-					   zone == DM_KMEM_NORMAL ? 50 : 1,
+					   zone == DM_KMEM_NORMAL ? 20 : 1,
 					   NULL);
 		if (rc == -EBUSY && zone == DM_KMEM_NORMAL) {
 			self->stuck = true;
@@ -329,7 +329,7 @@ TEST_F_TIMEOUT(kmem, offline_check_catches_online_block, 1800)
 	TH_LOG("with memory%lu online the check reports %d: %s",
 	       dm_kmem_block_id(self->k, 0), rc, why);
 	rc = dm_kmem_block_offline(self->k, 0,
-				   variant->zone == DM_KMEM_NORMAL ? 50 : 1, NULL);
+				   variant->zone == DM_KMEM_NORMAL ? 20 : 1, NULL);
 	if (rc == -EBUSY && variant->zone == DM_KMEM_NORMAL) {
 		self->stuck = true;
 		DM_XFAIL(return, STUCK_WHY);
