@@ -334,7 +334,7 @@ static int cycle(struct dm_wl *w, int c)
 			snprintf(why, sizeof(why), "memory%lu (%s)%s",
 				 dm_kmem_block_id(k, i),
 				 dm_kmem_zone_name(s->zone),
-				 rc == -EBUSY && s->zone == DM_KMEM_NORMAL ?
+				 (rc == -EBUSY || rc == -EINTR) && s->zone == DM_KMEM_NORMAL ?
 				 ": an unmovable page after 20 tries (the kernel does not promise to offline ZONE_NORMAL; a node with CPUs takes kernel allocations there)" : "");
 			return step_failed(w, c, "offline", rc, why);
 		}

@@ -226,7 +226,7 @@ static bool offline_all(struct __test_metadata *_metadata,
 		rc = dm_kmem_block_offline(self->k, i,
 					   zone == DM_KMEM_NORMAL ? 20 : 1,
 					   NULL);
-		if (rc == -EBUSY && zone == DM_KMEM_NORMAL) {
+		if ((rc == -EBUSY || rc == -EINTR) && zone == DM_KMEM_NORMAL) {
 			self->stuck = true;
 			TH_LOG("cycle %d: memory%lu (Normal) stays online: an unmovable page",
 			       c, dm_kmem_block_id(self->k, i));
@@ -330,7 +330,8 @@ TEST_F_TIMEOUT(kmem, offline_check_catches_online_block, 1800)
 	       dm_kmem_block_id(self->k, 0), rc, why);
 	rc = dm_kmem_block_offline(self->k, 0,
 				   variant->zone == DM_KMEM_NORMAL ? 20 : 1, NULL);
-	if (rc == -EBUSY && variant->zone == DM_KMEM_NORMAL) {
+	if ((rc == -EBUSY || rc == -EINTR) &&
+	    variant->zone == DM_KMEM_NORMAL) {
 		self->stuck = true;
 		DM_XFAIL(return, STUCK_WHY);
 	}
