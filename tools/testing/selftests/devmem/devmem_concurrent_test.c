@@ -293,6 +293,8 @@ TEST_F_TIMEOUT(concurrent, span_after_all_removed, 1800)
 	EXPECT_EQ(0, check_st(&self->st, msg, sizeof(msg))) TH_LOG("%s", msg);
 	if (self->st.stale_span)
 		DM_XFAIL(return, "this kernel never shrinks the ZONE_DEVICE span: it keeps the hull of every range added");
+	if (!self->st.shrinks)
+		SKIP(return, "the ranges lay inside the Device span earlier ranges left: nothing to shrink on this kernel");
 }
 
 /*
