@@ -21,6 +21,12 @@
  * (devmem_leak.c).  Where the kernel has kmemleak it is scanned at the end
  * and any report is a "kmemleak" violation.
  *
+ * Measured on Debian 6.12 under TCG (256 MiB namespaces): the A/A soak of
+ * 200 cycles per mode and placement calls nothing; with -O recreate=1
+ * SUnreclaim grows by about 1.3 KiB per cycle (devdax and fsdax, 40 and
+ * 200 cycles; devmem-bench's open files do not grow) and a leak is called:
+ * not explained yet.
+ *
  * Positive control: -O leak-bytes=SIZE makes devmem_test.ko (loaded with
  * vm/run-bench.sh --module) leak SIZE bytes of kmalloc() objects per
  * cycle; the soak must call it.  The module frees it at teardown.
