@@ -10,8 +10,11 @@
 #      and on Debian 6.1;
 #   5. a short benchmark run in the VM whose JSON is validated, and the
 #      known-effect comparisons and the dashboard;
-#   6. a kernel built from source with the add-del-device-memory v2
-#      series, and the kselftest on it (CHECK_KERNEL_BUILD=0: skipped);
+#   6. the stress workloads, short, with the soak's leak control; CXL
+#      region cycles; two nights of make nightly;
+#   7. a kernel built from source with the add-del-device-memory v2
+#      series, the kselftest, the icount checks and fault injection on it
+#      (CHECK_KERNEL_BUILD=0: skipped);
 # then one line "N passed, N failed, N skipped" over all of it.  Exits
 # non-zero on any failure.  CHECK_CYCLES sets the kselftest cycle count.
 set -u
@@ -94,6 +97,10 @@ host lint vm/check-lint.sh
 step "host test: make calibrate's spreads (vm/calibrate.sh --reuse)"
 host calibrate vm/test-calibrate.sh
 
+step "host tests: KCIDB export and schema, LAVA job (lava-common, lava-run --validate)"
+host kcidb vm/tests/test-kcidb.sh
+host lava vm/tests/test-lava.sh
+
 for k in "$k612" "$k61"; do
 	name=$(basename "$k")
 	step "kselftest on $name"
@@ -126,6 +133,30 @@ rc=$?
 step "comparisons: A/A, 4K against 2M, the dashboard"
 vm/check-compare.sh "$logs"
 
+# The stress workloads, short (tens of cycles), and the soak's positive
+# control (devmem_test.ko leaks 16 KiB a cycle: the leak must be called);
+# make stress runs the long versions.  Fault injection needs the kernel
+# built from source below.
+step "stress workloads, short, on Debian 6.12, and the leak control"
+vm/run-stress.sh --short --kernel "$k612" \
+	--workloads soak,concurrent,subsection,kmem,data \
+	--ktap "$logs/stress-debian-6.12.log" --out-dir "$logs/stress" \
+	> "$logs/stress-debian-6.12.out" 2>&1
+rc=$?
+tail -n 12 "$logs/stress-debian-6.12.out" >&2
+[ $rc = 0 ] || grep -q '^not ok' "$logs/stress-debian-6.12.log" ||
+	ktap_step vm-stress-debian-6.12 $rc
+
+step "CXL: a CXL pmem region destroyed and re-created (--cxl-pmem 1)"
+vm/check-cxl.sh --kernel "$k612" > "$logs/cxl.log" 2> "$logs/cxl.err"
+rc=$?
+[ $rc = 0 ] || { tail -n 20 "$logs/cxl.err" >&2; grep -q '^not ok' "$logs/cxl.log" || ktap_step vm-cxl $rc; }
+
+step "make nightly: two nights on a tiny matrix"
+vm/tests/test-nightly.sh > "$logs/nightly.log" 2> "$logs/nightly.err"
+rc=$?
+[ $rc = 0 ] || { tail -n 20 "$logs/nightly.err" >&2; grep -q '^not ok' "$logs/nightly.log" || ktap_step vm-nightly $rc; }
+
 # The project's own kernel with the add-del-device-memory v2 series: the
 # only kernel here with CONFIG_DEVICE_PRIVATE and a Device span that
 # shrinks, so the module's DEVICE_PRIVATE tests run and the span checks
@@ -155,6 +186,19 @@ if [ "${CHECK_KERNEL_BUILD:-1}" = 1 ]; then
 		# with ccache) is called regressed in exactly its rows.
 		step "icount: A/A on perturbed boots, the memmap-slowdown positive control"
 		vm/check-icount.sh "$logs"
+		# Fault injection (the guest config has it): the N-th
+		# allocation of a hot-add failed, N = 1, 2, ...; every
+		# failure must unwind.  And the concurrent workload with
+		# DEVICE_PRIVATE beside the namespaces (CONFIG_DEVICE_PRIVATE).
+		step "stress on the v2 kernel: fault injection, concurrent with DEVICE_PRIVATE"
+		vm/run-stress.sh --short --kernel "$kv2" --no-controls \
+			--workloads fault,concurrent \
+			--ktap "$logs/stress-v2.log" --out-dir "$logs/stress" \
+			> "$logs/stress-v2.out" 2>&1
+		rc=$?
+		tail -n 6 "$logs/stress-v2.out" >&2
+		[ $rc = 0 ] || grep -q '^not ok' "$logs/stress-v2.log" ||
+			ktap_step vm-stress-v2 $rc
 	fi
 else
 	echo "ok 1 kernel-build-v2 # SKIP CHECK_KERNEL_BUILD=0" \
