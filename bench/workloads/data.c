@@ -100,8 +100,8 @@ static const struct dm_wl_option options[] = {
 	  "verify the pattern every N cycles too (0: after the last only)" },
 	{ "fio-seconds", DM_WL_OPT_INT, "10", 1, 86400,
 	  "how long fio runs alone before the cycles (load variants)" },
-	{ "fio-ramp", DM_WL_OPT_INT, "3", 0, 600,
-	  "seconds fio runs on A before the cycles start (its set-up on TCG)" },
+	{ "fio-ramp", DM_WL_OPT_INT, "1", 0, 600,
+	  "seconds fio runs on A past its first block before the cycles" },
 	{ "hog-margin", DM_WL_OPT_SIZE, "256M", 16 << 20, 1ll << 40,
 	  "MemAvailable the hog leaves free (fio-hog)" },
 	{ "corrupt", DM_WL_OPT_BOOL, "0", 0, 0,
@@ -448,7 +448,7 @@ static void fio_result(struct dm_wl *w, int c, const char *phase, int rc,
 	sample_fio(w, phase, o);
 	if (!o->write_bytes)
 		dm_wl_violation(w, c, "fio_idle",
-				"fio %s on A wrote nothing in %.0f ms: raise -O fio-ramp",
+				"fio %s on A wrote nothing in %.0f ms",
 				phase, o->runtime_ms);
 	if (o->verify_errors || (o->error && o->error != EINTR))
 		dm_wl_violation(w, c, "fio_verify",
@@ -518,6 +518,12 @@ static int load_setup(struct dm_wl *w, struct state *s)
 	/* setup is outside the cycles: sampled in the first one */
 	s->alone = out;
 	job.seconds = 0;
+	rc = dm_data_clear_headers(&s->da);
+	if (rc) {
+		dm_wl_violation(w, -1, "fio", "clearing %s: %s",
+				s->da.target, strerror(-rc));
+		return rc;
+	}
 	rc = dm_fio_start(&job, &s->fio);
 	if (rc) {
 		dm_wl_violation(w, -1, "fio", "starting fio on %s: %s",
@@ -528,6 +534,12 @@ static int load_setup(struct dm_wl *w, struct state *s)
 	rc = dm_fio_ready(&s->fio, 60000);
 	if (rc) {
 		dm_wl_violation(w, -1, "fio", "fio on %s did not start: %s",
+				s->da.target, strerror(-rc));
+		return rc;
+	}
+	rc = dm_data_wait_io(&s->da, &s->fio, 600000);
+	if (rc) {
+		dm_wl_violation(w, -1, "fio", "fio on %s never wrote: %s",
 				s->da.target, strerror(-rc));
 		return rc;
 	}

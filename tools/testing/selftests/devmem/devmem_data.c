@@ -777,6 +777,66 @@ out:
 	return rc;
 }
 
+/* fio's verify header starts every block: magic 0xacca, little endian */
+#define FIO_HDR_MAGIC0	0xca
+#define FIO_HDR_MAGIC1	0xac
+
+static int map_all(struct dm_data *d, unsigned char **p)
+{
+	int fd = open(d->target, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	*p = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return *p == MAP_FAILED ? -errno : 0;
+}
+
+int dm_data_clear_headers(struct dm_data *d)
+{
+	unsigned long long off;
+	unsigned char *p;
+	int rc = map_all(d, &p);
+
+	if (rc)
+		return rc;
+	for (off = 0; off < d->size; off += d->bs)
+		memset(p + off, 0, 8);
+	munmap(p, d->size);
+	return 0;
+}
+
+int dm_data_wait_io(struct dm_data *d, struct dm_fio *f,
+		    unsigned int timeout_ms)
+{
+	unsigned int waited = 0;
+	unsigned long long off;
+	volatile unsigned char *v;
+	unsigned char *p;
+	int rc = map_all(d, &p);
+
+	if (rc)
+		return rc;
+	v = p;
+	for (rc = -ETIMEDOUT; waited < timeout_ms; waited += FIO_POLL_US / 1000) {
+		for (off = 0; off < d->size; off += d->bs)
+			if (v[off] == FIO_HDR_MAGIC0 &&
+			    v[off + 1] == FIO_HDR_MAGIC1)
+				break;
+		if (off < d->size) {
+			rc = 0;
+			break;
+		}
+		if (!alive(f->pid)) {
+			rc = -ESRCH;
+			break;
+		}
+		usleep(FIO_POLL_US);
+	}
+	munmap(p, d->size);
+	return rc;
+}
+
 /* ---- Memory hog ---------------------------------------------------------- */
 
 static long long mem_available(void)

@@ -140,6 +140,15 @@ int dm_data_add(struct dm_data *d, uint64_t *elapsed_ns);
  */
 int dm_data_corrupt(struct dm_data *d, unsigned long long block);
 
+/*
+ * For a LOAD job on @d: zero the start of every block before fio starts,
+ * then wait until fio has written a block (its verify header is there);
+ * 0, -ETIMEDOUT, -ESRCH (fio is gone) or -errno.
+ */
+int dm_data_clear_headers(struct dm_data *d);
+int dm_data_wait_io(struct dm_data *d, struct dm_fio *f,
+		    unsigned int timeout_ms);
+
 /* ---- Memory hog --------------------------------------------------------- */
 
 struct dm_hog {

@@ -23,7 +23,8 @@
  *
  * Environment: DEVMEM_CYCLES (default 3), DEVMEM_DATA_SIZE (namespace
  * size, default 64M), DEVMEM_DATA_HOG_MARGIN, DEVMEM_DATA_FIO_RAMP
- * (seconds fio runs before the cycles, default 3), DEVMEM_REGION,
+ * (seconds fio runs past its first block before the cycles, default
+ * 1), DEVMEM_REGION,
  * DEVMEM_REGION_B, DEVMEM_ALLOW_FOREIGN=1, DEVMEM_NO_WAIT=1 (see
  * devmem_cycle_test.c).  Mounts live in a private mount namespace and fio
  * dies with the test, so an interrupted run leaves neither behind.
@@ -360,10 +361,13 @@ FIXTURE_SETUP(load)
 	job.dir = self->a.dir;
 	job.size = self->a.size;
 	job.bs = SZ_2M;
+	ASSERT_EQ(0, dm_data_clear_headers(&self->a));
 	ASSERT_EQ(0, dm_fio_start(&job, &self->fio));
-	ASSERT_EQ(0, dm_fio_ready(&self->fio, 60000));
-	/* let fio get to its I/O before the cycles (slow under TCG) */
-	sleep(env_int("DEVMEM_DATA_FIO_RAMP", 3, 0, 600));
+	ASSERT_EQ(0, dm_fio_ready(&self->fio, 600000));
+	/* the cycles start once fio has written a block */
+	rc = dm_data_wait_io(&self->a, &self->fio, 600000);
+	ASSERT_EQ(0, rc) TH_LOG("fio on A never wrote: %s", strerror(-rc));
+	sleep(env_int("DEVMEM_DATA_FIO_RAMP", 1, 0, 600));
 }
 
 FIXTURE_TEARDOWN(load)
