@@ -189,7 +189,10 @@ static int matrix(struct dm_run *run, struct dm_wl_config *cfgs, int max)
 			c->ns.size = (blocks + 1) * bs;
 			c->warmup = 0;
 			c->priv = z * 2 + m;
-			if (m && !dm_kmem_memmap_on_memory_enabled())
+			if (z && dm_kmem_normal_hangs(dm_region_name(dm_run_ctx(run))))
+				snprintf(c->skipped, sizeof(c->skipped), "%s",
+					 DM_KMEM_NORMAL_HANGS_WHY);
+			else if (m && !dm_kmem_memmap_on_memory_enabled())
 				snprintf(c->skipped, sizeof(c->skipped),
 					 "memmap on the hot-added memory needs memory_hotplug.memmap_on_memory=1 on the kernel command line (vm/run.sh --append)");
 		}

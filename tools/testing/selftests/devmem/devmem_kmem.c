@@ -1064,6 +1064,18 @@ void dm_kmem_toucher_kill(struct dm_kmem_toucher *t)
 	t->go_fd = t->done_fd = -1;
 }
 
+bool dm_kmem_normal_hangs(const char *region)
+{
+	char type[32], vendor[64];
+
+	if (strcmp(dm_region_device_type(region, type, sizeof(type)),
+		   "cxl-pmem"))
+		return false;
+	if (read_str("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor)))
+		return false;
+	return !strcmp(vendor, "QEMU");
+}
+
 const char *dm_region_device_type(const char *region, char *buf, size_t len)
 {
 	char path[PATH_MAX + 16], real[PATH_MAX], prov[64];

@@ -143,4 +143,13 @@ void dm_kmem_toucher_kill(struct dm_kmem_toucher *t);
  */
 const char *dm_region_device_type(const char *region, char *buf, size_t len);
 
+/*
+ * ZONE_NORMAL on @region would hang the machine: QEMU's emulated CXL
+ * memory (served by MMIO callbacks) froze a 7.2 TCG guest once kernel
+ * objects (slab) landed in it.  True for a cxl-pmem region under QEMU.
+ */
+bool dm_kmem_normal_hangs(const char *region);
+#define DM_KMEM_NORMAL_HANGS_WHY \
+	"ZONE_NORMAL on QEMU-emulated CXL memory: kernel objects landing in the MMIO-served window froze the TCG guest (QEMU 7.2); real CXL memory is not skipped"
+
 #endif /* __DEVMEM_KMEM_H__ */

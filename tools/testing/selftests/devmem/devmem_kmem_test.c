@@ -140,6 +140,12 @@ FIXTURE_SETUP(kmem)
 			       DM_SEL_NO_WAIT : 0), why, sizeof(why));
 	if (rc)
 		SKIP(return, "%s", why);
+	if (variant->zone == DM_KMEM_NORMAL &&
+	    dm_kmem_normal_hangs(dm_region_name(self->ctx))) {
+		dm_unref(self->ctx);
+		self->ctx = NULL;
+		SKIP(return, DM_KMEM_NORMAL_HANGS_WHY);
+	}
 	self->region_avail = dm_region_available(self->ctx);
 	snprintf(tag, sizeof(tag), DM_TAG_PREFIX "kmem-%d", getpid());
 	rc = dm_ns_create(self->ctx, &cfg, tag, &self->ns);
