@@ -811,17 +811,17 @@ int dm_data_wait_io(struct dm_data *d, struct dm_fio *f,
 {
 	unsigned int waited = 0;
 	unsigned long long off;
-	volatile unsigned char *v;
 	unsigned char *p;
 	int rc = map_all(d, &p);
 
 	if (rc)
 		return rc;
-	v = p;
 	for (rc = -ETIMEDOUT; waited < timeout_ms; waited += FIO_POLL_US / 1000) {
 		for (off = 0; off < d->size; off += d->bs)
-			if (v[off] == FIO_HDR_MAGIC0 &&
-			    v[off + 1] == FIO_HDR_MAGIC1)
+			if (__atomic_load_n(&p[off], __ATOMIC_RELAXED) ==
+			    FIO_HDR_MAGIC0 &&
+			    __atomic_load_n(&p[off + 1], __ATOMIC_RELAXED) ==
+			    FIO_HDR_MAGIC1)
 				break;
 		if (off < d->size) {
 			rc = 0;
