@@ -804,7 +804,7 @@ static int violation_add(struct dm_result *r, int64_t cycle, int64_t round,
 	struct dm_violation *v;
 	int rc;
 
-	if (!check || !detail || cycle < 0 || round < 0)
+	if (!check || !detail || cycle < -1 || round < 0)
 		return -EINVAL;
 	if (r->nr_violations >= DM_MAX_VIOLATIONS)
 		return -E2BIG;
@@ -1636,7 +1636,7 @@ static int validate_violation(struct vctx *v, json_object *o,
 		return rc;
 
 	old = vpush_key(v, "cycle");
-	rc = vint(v, co, 0, (int64_t)DM_INT_MAX, &cycle);
+	rc = vint(v, co, -1, (int64_t)DM_INT_MAX, &cycle);
 	if (rc)
 		return rc;
 	vpop(v, old);

@@ -340,9 +340,15 @@ void dm_wl_violation(struct dm_wl *w, int cycle, const char *check,
 {
 	char msg[DM_MSG_LEN];
 	va_list ap;
+	int n;
 
+	/* Warm-up cycles (c < -1) are outside the measured ones: -1. */
+	n = cycle < -1 ? snprintf(msg, sizeof(msg), "warm-up cycle %d: ",
+				  -1 - cycle) : 0;
+	if (cycle < -1)
+		cycle = -1;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
 	w->violations++;
 	if (w->result)

@@ -300,7 +300,7 @@ def main():
     write("bad-params.json", mutate(cycles))
 
     def viol(d):
-        d["results"][0]["invariant_violations"][0]["cycle"] = -1
+        d["results"][0]["invariant_violations"][0]["cycle"] = -2
     write("bad-violation.json", mutate(viol))
 
     def qemu_args(d):

@@ -353,7 +353,7 @@ BAD(long_key, "bad-long-key.json",
 BAD(params, "bad-params.json",
 	"parameters.cycles: not a number (found a string)");
 BAD(violation, "bad-violation.json",
-	"results[0].invariant_violations[0].cycle: -1 out of range");
+	"results[0].invariant_violations[0].cycle: -2 out of range");
 BAD(qemu_args, "bad-qemu-args.json",
 	"environment.qemu.args[1]: not a string (found a number)");
 BAD(config_hash, "bad-config-hash.json",
@@ -648,7 +648,7 @@ TEST_F(tmp, writer_rejects_bad_values)
 					      DM_BETTER_LOWER, ok, 2));
 	EXPECT_EQ(-EEXIST, dm_result_add_metric_int(r, "x_ns", DM_UNIT_NS,
 						    DM_BETTER_LOWER, ok, 2));
-	EXPECT_EQ(-EINVAL, dm_result_add_violation(r, -1, "a", "b"));
+	EXPECT_EQ(-EINVAL, dm_result_add_violation(r, -2, "a", "b"));
 
 	/* No environment yet: nothing is written, the message says why. */
 	EXPECT_EQ(-EINVAL, dm_results_write(res, self->path, self->err,

@@ -40,8 +40,8 @@ static const struct dm_wl_metric example_metrics[] = {
 
 static const struct dm_wl_option example_options[] = {
 	{ "step", DM_WL_OPT_INT, "3", 1, 100, "ns added per cycle" },
-	{ "fail-at", DM_WL_OPT_INT, "-1", -1, 1000,
-	  "cycle with a violation, -1 none" },
+	{ "fail-at", DM_WL_OPT_INT, "-1", -2, 1000,
+	  "cycle with a violation, -1 none, -2 the set-up of 'slow'" },
 	{ "chunk", DM_WL_OPT_SIZE, "2M", 4096, 1ll << 40, "a size" },
 	{ "base", DM_WL_OPT_INT, "1000", 0, 100000, "ns of cycle 0" },
 	{ 0 },
@@ -66,6 +66,9 @@ static int example_matrix(struct dm_run *run, struct dm_wl_config *cfgs,
 
 static int example_setup(struct dm_wl *w)
 {
+	if (dm_run_opt_int(dm_wl_run(w), "fail-at") == -2 &&
+	    dm_wl_config(w)->priv == 1)
+		dm_wl_violation(w, -1, "example_setup", "set-up went wrong");
 	example_setups++;
 	((struct example_state *)dm_wl_priv(w))->setups++;
 	return 0;
@@ -300,6 +303,27 @@ TEST_F(wl, violation)
 	ASSERT_EQ(1, r->nr_violations);
 	EXPECT_EQ(2, r->violations[0].cycle);
 	EXPECT_STREQ("example_check", r->violations[0].check);
+	dm_results_free(res);
+}
+
+/* A violation outside the cycles (set-up) is kept as cycle -1. */
+TEST_F(wl, violation_in_setup)
+{
+	static const char *const fail[] = { "fail-at=-2" };
+	struct dm_results *res;
+	struct dm_result *r;
+	struct dm_run run;
+	char err[DM_ERR_LEN];
+
+	ASSERT_EQ(0, run_example(self->path, "6.12.0-a", fail, 1, &run));
+	EXPECT_EQ(1, run.violations);
+	ASSERT_EQ(0, dm_results_load(self->path, &res, err, sizeof(err)))
+		TH_LOG("%s", err);
+	r = dm_results_find(res, "example.slow");
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(1, r->nr_violations);
+	EXPECT_EQ(-1, r->violations[0].cycle);
+	EXPECT_STREQ("example_setup", r->violations[0].check);
 	dm_results_free(res);
 }
 
