@@ -440,6 +440,7 @@ const struct dm_workload dm_wl_soak = {
 	.teardown = teardown,
 	.report = report,
 	.priv_size = sizeof(struct state),
+	.stress = true,
 	.default_cycles = 1000,
 	.default_warmup = 5,
 };
