@@ -424,7 +424,7 @@ out:
 static int teardown(struct dm_wl *w)
 {
 	struct state *s = dm_wl_priv(w);
-	int rc, i;
+	int rc;
 
 	rc = dm_fault_restore(&s->fault);
 	if (rc)
@@ -442,10 +442,7 @@ static int teardown(struct dm_wl *w)
 	}
 	if (s->inv_ok)
 		dm_inv_release(&s->inv);
-	for (i = 0; i < s->nr_sites; i++)
-		free(s->sites[i]);
-	free(s->sites);
-	s->sites = NULL;
+	/* the sites are printed by report(), which runs after this */
 	return 0;
 }
 
@@ -476,6 +473,11 @@ static void report(struct dm_wl *w, FILE *out)
 			fprintf(out, "  so far in this run, %s: %d points exercised, %d survived\n",
 				dm_fault_mode_name(m), totals[m].points,
 				totals[m].survived);
+	for (i = 0; i < s->nr_sites; i++)
+		free(s->sites[i]);
+	free(s->sites);
+	s->sites = NULL;
+	s->nr_sites = 0;
 }
 
 const struct dm_workload dm_wl_fault = {

@@ -675,8 +675,11 @@ void dm_fault_log_line(struct dm_fault_log *log, const char *msg)
 		log->chain[0] = '\0';
 		return;
 	}
-	if (strstr(msg, "page allocation failure")) {
-		/* warn_alloc() of an allocation we failed */
+	if (strstr(msg, "page allocation failure") ||
+	    strstr(msg, "alloc failure: order:")) {
+		/* warn_alloc() of an allocation we failed ("vmemmap alloc
+		 * failure" for a vmemmap block)
+		 */
 		log->alloc_failures++;
 		log->dump = 1;
 		log->in_trace = log->past_fail = false;
