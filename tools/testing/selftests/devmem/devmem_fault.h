@@ -148,10 +148,17 @@ struct dm_fault_sweep {
 	struct dm_kmsg kmsg;
 	long long base_slab_kb, base_free_kb;
 	int points, failed, absorbed, swallowed, violations;
+	int known;			/* reports of known kernel bugs */
+	char known_reason[256];		/* the last one's */
 	unsigned int census;		/* allocations counted in one bind */
 	int nr_sites, alloc_sites;
 	char **sites;			/* distinct logged sites */
 };
+
+/* The check a known kernel bug is reported under (not a violation). */
+#define DM_FAULT_KNOWN_CHECK	"known_kernel_bug"
+/* The reason when @check/@msg is a known kernel bug, else NULL. */
+const char *dm_fault_known_bug(const char *check, const char *msg);
 
 int dm_fault_sweep_begin(struct dm_fault_sweep *s);
 int dm_fault_sweep_point(struct dm_fault_sweep *s, unsigned int nth,

@@ -300,6 +300,9 @@ TEST_F_TIMEOUT(fault, failed_bind_unwinds, 3600)
 	       sw.nr_sites, complete ? "complete" : "cut at DEVMEM_FAULT_POINTS");
 	EXPECT_LT(0, sw.points);
 	EXPECT_EQ(0, sw.violations);
+	if (sw.known && !sw.violations && !_metadata->exit_code)
+		DM_XFAIL(, "%d report(s) of a %s", sw.known,
+			 sw.known_reason);
 	dm_fault_sweep_release(&sw);
 }
 
