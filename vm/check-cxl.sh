@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[[ $cycles =~ ^[0-9]+$ ]] && [ "$cycles" -ge 1 ] ||
+{ [[ $cycles =~ ^[0-9]+$ ]] && [ "$cycles" -ge 1 ]; } ||
 	die "--cycles: '$cycles' is not a number >= 1"
 
 kpath=$(resolve_kernel "$kernel")

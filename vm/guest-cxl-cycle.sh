@@ -70,7 +70,7 @@ region_of()
 	done
 	# older layouts: search every decoder
 	for d in "$CXL"/decoder[0-9]*.[0-9]*; do
-		[ -r "$d/dpa_size" ] && [ -r "$d/region" ] || continue
+		{ [ -r "$d/dpa_size" ] && [ -r "$d/region" ]; } || continue
 		[ -n "$(cat "$d/region")" ] && { cat "$d/region"; return; }
 	done
 }
@@ -79,6 +79,7 @@ echo "KTAP version 1"
 echo "1..5"
 dmesg -c > /dev/null 2>&1
 
+# shellcheck disable=SC2012 # busybox find has no -printf; the names are memN
 mem=$(cd "$CXL" 2>/dev/null && ls -d mem[0-9]* 2>/dev/null | head -n 1)
 if [ -z "$mem" ]; then
 	echo "# no CXL memory device (boot with vm/run.sh --cxl-pmem 1)"
@@ -120,7 +121,7 @@ else
 		done
 		[ -n "$made" ] || { bad="cycle $i: cxl create-region failed under every root decoder"; break; }
 		tries=0
-		until [ -n "$(leftovers | grep '^nd ')" ] || [ $tries -ge 20 ]; do
+		until leftovers | grep -q '^nd ' || [ $tries -ge 20 ]; do
 			tries=$((tries + 1))
 			sleep 0.2
 		done
