@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "devmem.h"
+#include "devmem_kmem.h"
 #include "results.h"
 #include "run.h"
 #include "trace.h"
@@ -553,7 +554,7 @@ static const char *start_tracing(struct dm_run *run,
 static int record_params(struct dm_run *run, const char *tracing_mode)
 {
 	struct dm_results *res = run->res;
-	char key[96];
+	char key[96], dtype[32];
 	int i, rc;
 
 	rc = fill_env(res, tracing_mode);
@@ -566,6 +567,10 @@ static int record_params(struct dm_run *run, const char *tracing_mode)
 				 dm_run_cycles(run));
 	dm_results_set_param_string(res, "driver", "sysfs");
 	dm_results_set_param_string(res, "region", dm_region_name(run->ctx));
+	/* What the region is: "nvdimm", "cxl-pmem", "e820", ... */
+	dm_results_set_param_string(res, "device_type",
+		dm_region_device_type(dm_region_name(run->ctx), dtype,
+				      sizeof(dtype)));
 	dm_results_set_param_string(res, "modes", param.modes);
 	dm_results_set_param_string(res, "maps", param.maps);
 	dm_results_set_param_string(res, "aligns", param.aligns);
