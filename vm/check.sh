@@ -101,10 +101,21 @@ step "host tests: KCIDB export and schema, LAVA job (lava-common, lava-run --val
 host kcidb vm/tests/test-kcidb.sh
 host lava vm/tests/test-lava.sh
 
+# Every kselftest on Debian 6.12 (the stress ones short: a 30-cycle soak;
+# kmem with its memmap_on_memory variant); on 6.1 the namespace cycle, the
+# safety and the module tests (the stress ones add 10 minutes a kernel).
+ORIGINAL_TESTS=(--test devmem_cycle_test --test devmem_safety_test
+		--test devmem_private_test)
 for k in "$k612" "$k61"; do
 	name=$(basename "$k")
 	step "kselftest on $name"
-	vm/run-kselftest.sh --kernel "$k" --cycles "$cycles" \
+	if [ "$k" = "$k612" ]; then
+		sel=(--env DEVMEM_SOAK_CYCLES=30
+		     --append memory_hotplug.memmap_on_memory=1)
+	else
+		sel=("${ORIGINAL_TESTS[@]}")
+	fi
+	vm/run-kselftest.sh --kernel "$k" --cycles "$cycles" "${sel[@]}" \
 		--log "$logs/kselftest-$name.log"
 	rc=$?
 	[ $rc = 0 ] || ktap_step "vm-$name" $rc
@@ -176,6 +187,8 @@ if [ "${CHECK_KERNEL_BUILD:-1}" = 1 ]; then
 		rc=$?
 		ktap_step module-v2 $rc
 		vm/run-kselftest.sh --kernel "$kv2" --cycles "$cycles" \
+			"${ORIGINAL_TESTS[@]}" --test devmem_fault_test \
+			--test devmem_concurrent_test \
 			--log "$logs/kselftest-v2.log"
 		rc=$?
 		[ $rc = 0 ] || ktap_step vm-v2 $rc
@@ -188,11 +201,12 @@ if [ "${CHECK_KERNEL_BUILD:-1}" = 1 ]; then
 		vm/check-icount.sh "$logs"
 		# Fault injection (the guest config has it): the N-th
 		# allocation of a hot-add failed, N = 1, 2, ...; every
-		# failure must unwind.  And the concurrent workload with
-		# DEVICE_PRIVATE beside the namespaces (CONFIG_DEVICE_PRIVATE).
-		step "stress on the v2 kernel: fault injection, concurrent with DEVICE_PRIVATE"
+		# failure must unwind.  The x86 add_pages() WARN on an
+		# injected -ENOMEM is a known kernel bug: XFAIL here, a
+		# failure in make stress.
+		step "stress on the v2 kernel: fault injection"
 		vm/run-stress.sh --short --kernel "$kv2" --no-controls \
-			--workloads fault,concurrent \
+			--workloads fault --xfail-known \
 			--ktap "$logs/stress-v2.log" --out-dir "$logs/stress" \
 			> "$logs/stress-v2.out" 2>&1
 		rc=$?

@@ -5,12 +5,14 @@
 # KTAP, then its summary:
 #   vm/run-kselftest.sh [--kernel SPEC] [--cycles N] [--log FILE]
 #                       [--test NAME]... [--ksft-timeout SEC]
-#                       [--features LIST] [vm/run.sh options...]
+#                       [--env VAR=VALUE]... [--features LIST]
+#                       [vm/run.sh options...]
 #
 # The payload is the kselftest install folder plus, when one was built for
 # the guest's kernel, the devmem_test module, which the guest loads first.
 # --test runs only that binary (e.g. devmem_safety_test; repeatable),
-# --ksft-timeout overrides the per-binary timeout of the settings file.
+# --ksft-timeout overrides the per-binary timeout of the settings file,
+# --env sets a DEVMEM_* variable for the tests (DEVMEM_SOAK_CYCLES=30).
 # The exit status comes from the KTAP, not from run_kselftest.sh (which
 # exits 0 whatever failed): vm/ktap-summary.sh counts it, and any failure,
 # timeout, crash or missing result is exit 1, as is a guest that failed.
@@ -21,7 +23,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 kernel=debian-6.12 cycles=3 log='' ksft_timeout='' features='' have_features=0
-tests=() vm_args=()
+tests=() envs=() vm_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)	kernel=${2?--kernel needs a value}; shift ;;
@@ -29,8 +31,11 @@ while [ $# -gt 0 ]; do
 	--log)		log=${2?--log needs a value}; shift ;;
 	--test)		tests+=("${2?--test needs a value}"); shift ;;
 	--ksft-timeout)	ksft_timeout=${2?--ksft-timeout needs a value}; shift ;;
+	--env)		[[ ${2?--env needs a value} =~ ^DEVMEM_[A-Z0-9_]+=[A-Za-z0-9_.,:/=+-]*$ ]] ||
+				die "--env: '$2' is not DEVMEM_NAME=VALUE (letters, digits, _.,:/=+-)"
+			envs+=("$2"); shift ;;
 	--features)	features=${2?--features needs a value}; have_features=1; shift ;;
-	-h|--help)	sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help)	sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*)		vm_args+=("$1") ;;
 	esac
 	shift
@@ -77,7 +82,7 @@ for t in "${tests[@]}"; do
 	args="$args -t devmem:$t"
 done
 [ -z "$ksft_timeout" ] || args="$args -o $ksft_timeout"
-cmd="[ -f devmem_test.ko ] && insmod devmem_test.ko; DEVMEM_CYCLES=$cycles ./run_kselftest.sh$args"
+cmd="[ -f devmem_test.ko ] && insmod devmem_test.ko; ${envs[*]} DEVMEM_CYCLES=$cycles ./run_kselftest.sh$args"
 
 set +e
 "$DEVMEM_TOP/vm/run.sh" --kernel "$kpath" --payload "$payload" \
