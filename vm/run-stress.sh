@@ -93,7 +93,7 @@ workload_args()
 		subsection)	echo "-W subsection -n 1 -O layouts=packed-16M,steps-2M" ;;
 		kmem)		echo "-W kmem -n 2 -O zones=movable -O touch=16M" ;;
 		fault)		echo "-W fault -O injectors=failslab -O configs=fsdax-mem-2M-128M -O max-points=20" ;;
-		data)		echo "-W data -n 2" ;;
+		data)		echo "-W data -n 1 -O variants=devdax,fio -O size=128M -O fio-seconds=3" ;;
 		*)		echo "-W $w -n 3" ;;
 		esac
 	else
@@ -104,7 +104,10 @@ workload_args()
 		# ZONE_NORMAL offlining fails on Debian 6.12 when a slab page
 		# lands in the block (an XFAIL in the kselftest): Movable here.
 		kmem)		echo "-W kmem -n 100 -O zones=movable -O touch=16M" ;;
-		data)		echo "-W data -n 100" ;;
+		# >= 1 GiB through 100 cycles per mode (fsdax loses some
+		# to ext4); the load variants: make bench BENCH_ARGS=
+		# "-W data -n 30 -O variants=idle,fio,fio-hog".
+		data)		echo "-W data -n 100 -O variants=devdax,fsdax -O size=1536M -O data-size=1G" ;;
 		*)		echo "-W $w" ;;
 		esac
 	fi
@@ -130,6 +133,7 @@ controls_for()
 		soak)		echo "soak leak control|soak|leak|-W soak -n 200 -m devdax -M mem -s 256M -O leak-bytes=16K" ;;
 		concurrent)	echo "concurrent control|concurrent|control|-W concurrent -n 2 -O control=1" ;;
 		subsection)	echo "subsection control|subsection|control|-W subsection -n 1 -O layouts=packed-16M -O control=1" ;;
+		data)		echo "data corruption control|data|data|-W data -n 1 -O variants=devdax,fsdax -O size=64M -O corrupt=1" ;;
 		esac
 	done
 }
