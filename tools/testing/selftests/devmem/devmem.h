@@ -224,6 +224,7 @@ long long dm_expected_memmap_pages(const struct dm_ns_config *cfg,
 				   unsigned long long nr_pages);
 
 uint64_t dm_now_ns(void);
+int dm_env_int(const char *name, int def, int min, int max);
 
 #ifdef __KSELFTEST_HARNESS_H
 /* In a harness test: report a known kernel limitation as XFAIL. */

@@ -53,23 +53,6 @@ int main(void)
 #define SZ_2M	(2ul << 20)
 #define SZ_1G	(1ul << 30)
 
-static int env_int(const char *name, int def, int min, int max)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	if (*end || v < min || v > max) {
-		fprintf(stderr, "# %s=%s is not a number in %d..%d; using %d\n",
-			name, s, min, max, def);
-		return def;
-	}
-	return v;
-}
-
 FIXTURE(ns_cycle) {
 	struct dm_ctx *ctx;
 	struct dm_ns *ns;
@@ -121,7 +104,7 @@ FIXTURE_SETUP(ns_cycle)
 	int rc;
 
 	self->inv.kmsg.fd = -1;
-	self->cycles = env_int("DEVMEM_CYCLES", 3, 1, 100000);
+	self->cycles = dm_env_int("DEVMEM_CYCLES", 3, 1, 100000);
 	if (geteuid())
 		SKIP(return, "must be run as root");
 	dm_catch_signals();
@@ -130,9 +113,9 @@ FIXTURE_SETUP(ns_cycle)
 		SKIP(return, "libndctl context: %s", strerror(-rc));
 	rc = dm_select_region(self->ctx, getenv("DEVMEM_REGION"),
 			      variant->size,
-			      (env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
+			      (dm_env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
 			       DM_SEL_ALLOW_FOREIGN : 0) |
-			      (env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
+			      (dm_env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
 			       DM_SEL_NO_WAIT : 0), why, sizeof(why));
 	if (rc)
 		SKIP(return, "%s", why);

@@ -56,23 +56,6 @@ int main(void)
 
 #define SZ_2M	(2ul << 20)
 
-static int env_int(const char *name, int def, int min, int max)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	if (*end || v < min || v > max) {
-		fprintf(stderr, "# %s=%s is not a number in %d..%d; using %d\n",
-			name, s, min, max, def);
-		return def;
-	}
-	return v;
-}
-
 static unsigned long long env_size(const char *name, unsigned long long def)
 {
 	const char *s = getenv(name);
@@ -90,9 +73,9 @@ static unsigned long long env_size(const char *name, unsigned long long def)
 
 static unsigned int sel_flags(void)
 {
-	return (env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
+	return (dm_env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
 		DM_SEL_ALLOW_FOREIGN : 0) |
-	       (env_int("DEVMEM_NO_WAIT", 0, 0, 1) ? DM_SEL_NO_WAIT : 0);
+	       (dm_env_int("DEVMEM_NO_WAIT", 0, 0, 1) ? DM_SEL_NO_WAIT : 0);
 }
 
 /* ---- persist ------------------------------------------------------------ */
@@ -141,7 +124,7 @@ FIXTURE_SETUP(persist)
 	int rc;
 
 	self->inv.kmsg.fd = -1;
-	self->cycles = env_int("DEVMEM_CYCLES", 3, 1, 100000);
+	self->cycles = dm_env_int("DEVMEM_CYCLES", 3, 1, 100000);
 	if (geteuid())
 		SKIP(return, "must be run as root");
 	dm_catch_signals();
@@ -307,7 +290,7 @@ FIXTURE_SETUP(load)
 
 	self->fio.pid = -1;
 	self->hog.pid = -1;
-	self->cycles = env_int("DEVMEM_CYCLES", 3, 1, 100000);
+	self->cycles = dm_env_int("DEVMEM_CYCLES", 3, 1, 100000);
 	if (geteuid())
 		SKIP(return, "must be run as root");
 	dm_catch_signals();
@@ -367,7 +350,7 @@ FIXTURE_SETUP(load)
 	/* the cycles start once fio has written a block */
 	rc = dm_data_wait_io(&self->a, &self->fio, 600000);
 	ASSERT_EQ(0, rc) TH_LOG("fio on A never wrote: %s", strerror(-rc));
-	sleep(env_int("DEVMEM_DATA_FIO_RAMP", 1, 0, 600));
+	sleep(dm_env_int("DEVMEM_DATA_FIO_RAMP", 1, 0, 600));
 }
 
 FIXTURE_TEARDOWN(load)

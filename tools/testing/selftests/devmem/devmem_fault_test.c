@@ -56,23 +56,6 @@ int main(void)
 #define SZ_2M	(2ul << 20)
 #define SZ_128M	(128ul << 20)
 
-static int env_int(const char *name, int def, int min, int max)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	if (*end || v < min || v > max) {
-		fprintf(stderr, "# %s=%s is not a number in %d..%d; using %d\n",
-			name, s, min, max, def);
-		return def;
-	}
-	return v;
-}
-
 /* Recorded from a 6.12 guest: one failslab injection under verbose 2. */
 static const char *const injection[] = {
 	"FAULT_INJECTION: forcing a failure.\\x0aname failslab, interval 1, probability 0, space 0, times 1",
@@ -194,7 +177,7 @@ FIXTURE_SETUP(fault)
 	int rc;
 
 	self->inv.kmsg.fd = -1;
-	self->points = env_int("DEVMEM_FAULT_POINTS", 20, 1, 1000000);
+	self->points = dm_env_int("DEVMEM_FAULT_POINTS", 20, 1, 1000000);
 	if (geteuid())
 		SKIP(return, "must be run as root");
 	rc = dm_fault_supported(variant->mode, why, sizeof(why));
@@ -205,9 +188,9 @@ FIXTURE_SETUP(fault)
 	if (rc)
 		SKIP(return, "libndctl context: %s", strerror(-rc));
 	rc = dm_select_region(self->ctx, getenv("DEVMEM_REGION"), cfg.size,
-			      (env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
+			      (dm_env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
 			       DM_SEL_ALLOW_FOREIGN : 0) |
-			      (env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
+			      (dm_env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
 			       DM_SEL_NO_WAIT : 0), why, sizeof(why));
 	if (rc)
 		SKIP(return, "%s", why);
@@ -267,7 +250,7 @@ TEST_F_TIMEOUT(fault, failed_bind_unwinds, 3600)
 {
 	struct dm_fault_sweep sw = {
 		.f = &self->fault, .ns = self->ns, .inv = &self->inv,
-		.leak_tol_kb = env_int("DEVMEM_FAULT_TOL_KB", 4096, 0,
+		.leak_tol_kb = dm_env_int("DEVMEM_FAULT_TOL_KB", 4096, 0,
 				       1 << 30),
 		.violation = log_violation,
 		.arg = (void *)dm_fault_mode_name(variant->mode),

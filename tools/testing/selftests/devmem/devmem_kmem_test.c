@@ -48,23 +48,6 @@ int main(void)
 #define NR_BLOCKS	2
 #define TOUCH_BYTES	(32ul << 20)
 
-static int env_int(const char *name, int def, int min, int max)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	if (*end || v < min || v > max) {
-		fprintf(stderr, "# %s=%s is not a number in %d..%d; using %d\n",
-			name, s, min, max, def);
-		return def;
-	}
-	return v;
-}
-
 static unsigned long long block_size(void)
 {
 	char v[32] = "";
@@ -122,7 +105,7 @@ FIXTURE_SETUP(kmem)
 
 	self->t.pid = -1;
 	self->t.go_fd = self->t.done_fd = -1;
-	self->cycles = env_int("DEVMEM_CYCLES", 3, 1, 100000);
+	self->cycles = dm_env_int("DEVMEM_CYCLES", 3, 1, 100000);
 	if (geteuid())
 		SKIP(return, "must be run as root");
 	rc = dm_kmem_supported(variant->memmap_on_memory, why, sizeof(why));
@@ -134,9 +117,9 @@ FIXTURE_SETUP(kmem)
 	if (rc)
 		SKIP(return, "libndctl context: %s", strerror(-rc));
 	rc = dm_select_region(self->ctx, getenv("DEVMEM_REGION"), cfg.size,
-			      (env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
+			      (dm_env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
 			       DM_SEL_ALLOW_FOREIGN : 0) |
-			      (env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
+			      (dm_env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
 			       DM_SEL_NO_WAIT : 0), why, sizeof(why));
 	if (rc)
 		SKIP(return, "%s", why);

@@ -312,3 +312,25 @@ bool dm_kernel_shrinks_device_span(void)
 	fclose(f);
 	return found;
 }
+
+/*
+ * dm_env_int() - a DEVMEM_* knob from the environment: @def when unset,
+ * and, with a note on stderr, when not an integer in [@min, @max]
+ */
+int dm_env_int(const char *name, int def, int min, int max)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return def;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, "# %s=%s is not a number in %d..%d; using %d\n",
+			name, s, min, max, def);
+		return def;
+	}
+	return v;
+}

@@ -52,23 +52,6 @@ int main(void)
 #define SZ_256M		(256ull << 20)
 #define LEAK_PER_CYCLE	(16u << 10)
 
-static int env_int(const char *name, int def, int min, int max)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	if (*end || v < min || v > max) {
-		fprintf(stderr, "# %s=%s is not a number in %d..%d; using %d\n",
-			name, s, min, max, def);
-		return def;
-	}
-	return v;
-}
-
 FIXTURE(soak) {
 	struct dm_ctx *ctx;
 	struct dm_ns *ns;
@@ -104,7 +87,7 @@ FIXTURE_SETUP(soak)
 
 	self->inv.kmsg.fd = -1;
 	dm_leak_series_init(&self->ls);
-	self->cycles = env_int("DEVMEM_SOAK_CYCLES", 50, 3, 1000000);
+	self->cycles = dm_env_int("DEVMEM_SOAK_CYCLES", 50, 3, 1000000);
 	if (geteuid())
 		SKIP(return, "must be run as root");
 	dm_catch_signals();
@@ -112,9 +95,9 @@ FIXTURE_SETUP(soak)
 	if (rc)
 		SKIP(return, "libndctl context: %s", strerror(-rc));
 	rc = dm_select_region(self->ctx, getenv("DEVMEM_REGION"), cfg.size,
-			      (env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
+			      (dm_env_int("DEVMEM_ALLOW_FOREIGN", 0, 0, 1) ?
 			       DM_SEL_ALLOW_FOREIGN : 0) |
-			      (env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
+			      (dm_env_int("DEVMEM_NO_WAIT", 0, 0, 1) ?
 			       DM_SEL_NO_WAIT : 0), why, sizeof(why));
 	if (rc)
 		SKIP(return, "%s", why);
