@@ -96,7 +96,18 @@ if [ "${DEVMEM_SAFETY_QUICK:-0}" = 1 ]; then
 			echo "not ok devmem_cycle_test -v devdax_2m"
 	} > /tmp/ksft-foreign.log 2>&1
 else
-	DEVMEM_CYCLES=1 DEVMEM_ALLOW_FOREIGN=1 ./run_kselftest.sh \
+	# Every test but kmem's: when the kernel cannot offline a
+	# ZONE_NORMAL block (an unmovable page landed in it: an XFAIL),
+	# that namespace stays System RAM, recorded, until reboot, which
+	# the signal and --cleanup checks below would take for a leftover.
+	only=
+	while read -r t; do
+		only="$only -t $t"
+	done <<EOF_LIST
+$(grep -v ':devmem_kmem_test$' kselftest-list.txt)
+EOF_LIST
+	# shellcheck disable=SC2086 # $only is a list of options
+	DEVMEM_CYCLES=1 DEVMEM_ALLOW_FOREIGN=1 ./run_kselftest.sh $only \
 		> /tmp/ksft-foreign.log 2>&1
 fi
 grep -E '^(not )?ok|^# not ok|Expected|refused|: [A-Za-z ]+: ' \
