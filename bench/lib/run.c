@@ -4,6 +4,7 @@
  * (workload.h) and turns what they emit into results and a table.
  */
 #include <errno.h>
+#include <math.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -627,7 +628,7 @@ static void print_series(struct dm_wl *w, const struct series *s)
 {
 	enum dm_unit unit = s->decl->unit;
 	struct dm_summary sm;
-	char a[5][32], label[64];
+	char a[5][32], label[64], cv[16];
 
 	if (w->run->counts_insn)
 		unit = dm_unit_for_accel(unit, DM_ACCEL_ICOUNT);
@@ -635,12 +636,17 @@ static void print_series(struct dm_wl *w, const struct series *s)
 		return;
 	snprintf(label, sizeof(label), "%s%s", s->decl->indent ? " " : "",
 		 s->name);
-	printf("  %-34s %11s %11s %11s %11s %11s %6.1f%%\n", label,
+	/* One sample (a count, a slope) has no spread to show. */
+	if (s->n > 1 && isfinite(sm.cv))
+		snprintf(cv, sizeof(cv), "%.1f%%", sm.cv * 100);
+	else
+		snprintf(cv, sizeof(cv), "-");
+	printf("  %-34s %11s %11s %11s %11s %11s %7s\n", label,
 	       fmt_value(unit, sm.median, a[0], 32),
 	       fmt_value(unit, sm.p90, a[1], 32),
 	       fmt_value(unit, sm.p99, a[2], 32),
 	       fmt_value(unit, sm.min, a[3], 32),
-	       fmt_value(unit, sm.max, a[4], 32), sm.cv * 100);
+	       fmt_value(unit, sm.max, a[4], 32), cv);
 }
 
 /* Metrics in the order the workload declares them, families in order
