@@ -358,6 +358,32 @@ void dm_wl_violation(struct dm_wl *w, int cycle, const char *check,
 		cycle, check, msg);
 }
 
+int dm_wl_checked(struct dm_wl *w, int cycle, const char *check, int n,
+		  const char *msg)
+{
+	if (n < 0) {
+		dm_wl_violation(w, cycle, check,
+				"cannot read the kernel's state: %s",
+				strerror(-n));
+		return n;
+	}
+	if (n)
+		dm_wl_violation(w, cycle, check, "%s%s", msg,
+				n > 1 ? " (and more)" : "");
+	return 0;
+}
+
+int dm_wl_destroy_ns(struct dm_wl *w, struct dm_ns *ns)
+{
+	int rc = dm_ns_destroy(ns);
+
+	if (rc)
+		dm_wl_violation(w, -1, "destroy",
+				"destroying the namespace: %s: %s",
+				strerror(-rc), dm_why(dm_wl_ctx(w)));
+	return rc;
+}
+
 /*
  * "[3/8 devdax-mem-2M-1G] cycle 12/30, 41 s" on stderr: rewritten in place
  * on a terminal, one line per step and every tenth in a log.

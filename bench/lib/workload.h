@@ -195,6 +195,15 @@ void dm_wl_violation(struct dm_wl *w, int cycle, const char *check,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int dm_wl_violations(struct dm_wl *w);
+/*
+ * Record what a check returned: @n < 0 could not read the kernel's state
+ * (a violation, and @n is returned), @n > 0 violations the first of which
+ * @msg describes; returns 0 otherwise.
+ */
+int dm_wl_checked(struct dm_wl *w, int cycle, const char *check, int n,
+		  const char *msg);
+/* Destroy a namespace of ours; a failure is a "destroy" violation. */
+int dm_wl_destroy_ns(struct dm_wl *w, struct dm_ns *ns);
 /* Progress on stderr ("[3/8 soak.devdax-mem-2M-256M] cycle 12/1000"). */
 void dm_wl_progress(struct dm_wl *w, const char *what, int i, int n);
 

@@ -218,15 +218,7 @@ static int check(struct dm_wl *w, struct state *s, int c, const char *what)
 	char msg[DM_MSG_LEN];
 	int n = dm_st_check(&s->st, msg, sizeof(msg));
 
-	if (n < 0) {
-		dm_wl_violation(w, c, what, "cannot read the kernel's state: %s",
-				strerror(-n));
-		return n;
-	}
-	if (n)
-		dm_wl_violation(w, c, what, "%s%s", msg,
-				n > 1 ? " (and more)" : "");
-	return 0;
+	return dm_wl_checked(w, c, what, n, msg);
 }
 
 static int create_ns(struct dm_wl *w, struct state *s, struct dm_ctx *ctx,

@@ -358,16 +358,11 @@ static int persist_cycle(struct dm_wl *w, struct state *s, int c)
 static void persist_teardown(struct dm_wl *w, struct state *s)
 {
 	double cycled = s->cycled;
-	int rc;
 
 	if (s->d_ok)
 		dm_data_release(&s->d);
-	if (s->ns) {
-		rc = dm_ns_destroy(s->ns);
-		if (rc)
-			dm_wl_violation(w, -1, "destroy", "destroying the namespace: %s: %s",
-					strerror(-rc), dm_why(dm_wl_ctx(w)));
-	}
+	if (s->ns)
+		dm_wl_destroy_ns(w, s->ns);
 	if (s->inv_ok)
 		dm_inv_release(&s->inv);
 	if (s->cycled && dm_wl_result(w))
@@ -385,15 +380,7 @@ static int check(struct dm_wl *w, struct state *s, int c, const char *what)
 	char msg[DM_MSG_LEN];
 	int n = dm_st_check(&s->st, msg, sizeof(msg));
 
-	if (n < 0) {
-		dm_wl_violation(w, c, what, "cannot read the kernel's state: %s",
-				strerror(-n));
-		return n;
-	}
-	if (n)
-		dm_wl_violation(w, c, what, "%s%s", msg,
-				n > 1 ? " (and more)" : "");
-	return 0;
+	return dm_wl_checked(w, c, what, n, msg);
 }
 
 static int create_ns(struct dm_wl *w, struct state *s, struct dm_ctx *ctx,

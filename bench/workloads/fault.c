@@ -433,13 +433,8 @@ static int teardown(struct dm_wl *w)
 				strerror(-rc));
 	if (s->leaked)
 		dm_mod_leak_free(NULL);
-	if (s->ns) {
-		rc = dm_ns_destroy(s->ns);
-		if (rc)
-			dm_wl_violation(w, -1, "destroy",
-					"destroying the namespace: %s: %s",
-					strerror(-rc), dm_why(dm_wl_ctx(w)));
-	}
+	if (s->ns)
+		dm_wl_destroy_ns(w, s->ns);
 	if (s->inv_ok)
 		dm_inv_release(&s->inv);
 	/* the sites are printed by report(), which runs after this */

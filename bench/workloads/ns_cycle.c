@@ -372,17 +372,11 @@ static void derive(struct dm_wl *w, struct state *s)
 static int teardown(struct dm_wl *w)
 {
 	struct state *s = dm_wl_priv(w);
-	int rc = 0;
 
 	if (s->ns && !s->cli)
 		derive(w, s);
-	if (s->ns) {
-		rc = dm_ns_destroy(s->ns);
-		if (rc)
-			dm_wl_violation(w, -1, "destroy",
-					"destroying the namespace: %s: %s",
-					strerror(-rc), dm_why(dm_wl_ctx(w)));
-	}
+	if (s->ns)
+		dm_wl_destroy_ns(w, s->ns);
 	if (s->inv_ok)
 		dm_inv_release(&s->inv);
 	return 0;

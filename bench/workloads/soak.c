@@ -386,12 +386,8 @@ static int teardown(struct dm_wl *w)
 					strerror(-rc));
 	}
 	if (s->ns) {
-		rc = dm_ns_destroy(s->ns);
+		dm_wl_destroy_ns(w, s->ns);
 		s->ns = NULL;
-		if (rc)
-			dm_wl_violation(w, -1, "destroy",
-					"destroying the namespace: %s: %s",
-					strerror(-rc), dm_why(dm_wl_ctx(w)));
 	}
 	/* After the destroy: whatever the namespace held is gone too. */
 	if (s->inv_ok)
