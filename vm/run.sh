@@ -319,7 +319,7 @@ maxmem=$(((mem_b + nvdimms * nv_file_b) >> 20))M
 # hypervisor unless the kernel has CONFIG_CXL_REGION_INVALIDATION_TEST).
 ncxl=$((cxl_pmem + cxl_ram))
 cxl_b=$((2 << 30))
-cxl_args=()
+cxl_args=() fmw=
 share_args=(-virtfs "local,path=$out,mount_tag=devmem_out,security_model=none,id=out")
 if [ "$ncxl" -gt 0 ]; then
 	for ((i = 0; i < ncxl; i++)); do
@@ -336,9 +336,12 @@ if [ "$ncxl" -gt 0 ]; then
 			cxl_args+=(-object "memory-backend-ram,id=cxl-vmem$i,size=$cxl_b"
 				   -device "cxl-type3,bus=cxl-rp$i,volatile-memdev=cxl-vmem$i,id=cxl-vmem$i")
 		fi
-		cxl_args+=(-M "cxl-fmw.$i.targets.0=cxl.$i,cxl-fmw.$i.size=4G")
+		fmw="${fmw}${fmw:+,}cxl-fmw.$i.targets.0=cxl.$i,cxl-fmw.$i.size=4G"
 	done
+	# One fixed memory window per host bridge, all in the -machine
+	# option: QEMU refuses a cxl-fmw list split over several -M.
 	[ "$nvdimms" -gt 0 ] && machine=q35,nvdimm=on,cxl=on || machine=q35,cxl=on
+	machine=$machine,$fmw
 	for ((i = 0; i < ${#accel_args[@]}; i++)); do
 		[ "${accel_args[$i]}" = -cpu ] &&
 			accel_args[i + 1]=${accel_args[i + 1]},hypervisor=off
