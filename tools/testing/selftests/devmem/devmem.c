@@ -1077,9 +1077,10 @@ static int cleanup_region(struct ndctl_ctx *nd, const struct dm_rec *r,
  * dm_cleanup() - clean up after dead runs, from the records
  *
  * Destroys exactly the recorded namespaces whose creator is not alive
- * and whose region no live devmem process has locked, and disables the
- * regions such runs enabled.  One line per record on @log.  Returns the
- * number of failures (0: nothing failed) or -errno.
+ * and whose region no live devmem process has locked, disables the
+ * regions such runs enabled and puts back the settings they changed
+ * (dm_knob_cleanup()).  One line per record on @log.  Returns the number
+ * of failures (0: nothing failed) or -errno.
  */
 int dm_cleanup(FILE *log)
 {
@@ -1099,6 +1100,7 @@ int dm_cleanup(FILE *log)
 		free(v);
 		return 0;
 	}
+	failed += dm_knob_cleanup(log);
 	rc = ndctl_new(&nd);
 	if (rc) {
 		free(v);

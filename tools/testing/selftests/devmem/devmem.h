@@ -60,10 +60,10 @@ struct dm_ns;
 
 /* Ownership records and region locks (devmem_own.c). */
 struct dm_rec {
-	char kind[8];		/* "ns" or "region" */
-	char uuid[40];		/* ns: its uuid; region: "-" */
+	char kind[8];		/* "ns", "region" or "knob" */
+	char uuid[40];		/* ns: its uuid; knob: its saved value */
 	char provider[64];	/* the bus provider, e.g. ACPI.NFIT */
-	char region[32];	/* regionN */
+	char region[32];	/* regionN; knob: its name */
 	pid_t pid;		/* the creator ... */
 	unsigned long long start;	/* ... its start time (stat field 22) */
 	char boot_id[40];	/* ... in this boot */
@@ -80,6 +80,10 @@ int dm_rec_add(const struct dm_rec *r);
 int dm_rec_del(const struct dm_rec *r);
 int dm_rec_find(const char *uuid, struct dm_rec *out);
 int dm_report_leftovers(FILE *out, const char *prefix);
+int dm_knob_set(const char *knob, const char *value, char *saved,
+		size_t len);
+int dm_knob_restore(const char *knob, const char *saved);
+int dm_knob_cleanup(FILE *log);
 int dm_pid_start(pid_t pid, unsigned long long *start);
 int dm_lock_region(const char *provider, const char *region, bool wait,
 		   char *why, size_t len);

@@ -291,26 +291,18 @@ free_k:
 	return rc;
 }
 
-/* The kernel's auto-online policy off for a bind; @saved gets the old. */
+/*
+ * The kernel's auto-online policy off for a bind; @saved gets the old,
+ * recorded so that --cleanup puts it back after a SIGKILL.
+ */
 static int auto_online_off(char *saved, size_t len)
 {
-	int rc;
-
-	rc = read_str(AUTO_ONLINE, saved, len);
-	if (rc)
-		return rc;
-	if (!strcmp(saved, "offline"))
-		return 0;
-	return write_str(AUTO_ONLINE, "offline");
+	return dm_knob_set("auto_online_blocks", "offline", saved, len);
 }
 
 static int auto_online_restore(const char *saved)
 {
-	char now[32];
-
-	if (!read_str(AUTO_ONLINE, now, sizeof(now)) && !strcmp(now, saved))
-		return 0;
-	return write_str(AUTO_ONLINE, saved);
+	return dm_knob_restore("auto_online_blocks", saved);
 }
 
 /* The driver @k's device is bound to ("" if none). */

@@ -11,6 +11,12 @@
  *
  *   ns <uuid> <provider> <region> <pid> <start> <boot_id> <alt_name>
  *   region - <provider> <region> <pid> <start> <boot_id> -
+ *   knob <saved value> - <knob> <pid> <start> <boot_id> -
+ *
+ * A knob record is a system setting the suite changed for a while (kmem's
+ * auto_online_blocks), with the value to put back: written before the
+ * change, removed after the restore, so that --cleanup after a SIGKILL
+ * puts the value back (in the same boot; a reboot reset it already).
  *
  * The file is rewritten whole (temporary file, fsync, rename) under an
  * flock of the state directory.  It lives under /var/lib because
@@ -191,7 +197,8 @@ static int parse_line(const char *line, struct dm_rec *r)
 		   r->uuid, r->provider, r->region, &pid, &r->start,
 		   r->boot_id, r->name) != 8)
 		return -EINVAL;
-	if (strcmp(r->kind, "ns") && strcmp(r->kind, "region"))
+	if (strcmp(r->kind, "ns") && strcmp(r->kind, "region") &&
+	    strcmp(r->kind, "knob"))
 		return -EINVAL;
 	r->pid = pid;
 	return 0;
@@ -414,6 +421,10 @@ int dm_report_leftovers(FILE *out, const char *prefix)
 			fprintf(out, "%s  namespace %s '%s' in %s %s, created by pid %d\n",
 				prefix, v[i].uuid, v[i].name, v[i].provider,
 				v[i].region, (int)v[i].pid);
+		else if (!strcmp(v[i].kind, "knob"))
+			fprintf(out, "%s  %s changed by pid %d, to be restored to '%s'\n",
+				prefix, v[i].region, (int)v[i].pid,
+				v[i].uuid);
 		else
 			fprintf(out, "%s  region %s %s, enabled by pid %d\n",
 				prefix, v[i].provider, v[i].region,
@@ -424,6 +435,171 @@ int dm_report_leftovers(FILE *out, const char *prefix)
 			prefix);
 	free(v);
 	return dead;
+}
+
+/* Knobs: system settings changed for a while, restored after a SIGKILL */
+
+static const struct {
+	const char *name, *path;
+} knobs[] = {
+	{ "auto_online_blocks",
+	  "/sys/devices/system/memory/auto_online_blocks" },
+};
+
+static const char *knob_path(const char *knob)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
+		if (!strcmp(knobs[i].name, knob))
+			return knobs[i].path;
+	return NULL;
+}
+
+static int knob_read(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		rc = -EIO;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return rc;
+}
+
+static int knob_write(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, v, strlen(v));
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != strlen(v))
+		rc = -EIO;
+	close(fd);
+	return rc;
+}
+
+static int knob_rec(const char *knob, const char *saved, struct dm_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	strcpy(r->kind, "knob");
+	snprintf(r->uuid, sizeof(r->uuid), "%s", saved);
+	strcpy(r->provider, "-");
+	snprintf(r->region, sizeof(r->region), "%s", knob);
+	strcpy(r->name, "-");
+	return dm_rec_self(r);
+}
+
+/**
+ * dm_knob_set() - change a system setting for a while, recorded
+ * @knob: its name (auto_online_blocks)
+ * @value: what to write
+ * @saved: gets the value it had, for dm_knob_restore()
+ *
+ * Nothing is written or recorded when it holds @value already.  The
+ * record goes first, so a SIGKILL at any point leaves --cleanup the value
+ * to put back.  Returns 0 or -errno (-EINVAL: no such knob or a value the
+ * record cannot hold).
+ */
+int dm_knob_set(const char *knob, const char *value, char *saved,
+		size_t len)
+{
+	const char *path = knob_path(knob);
+	struct dm_rec r;
+	int rc;
+
+	if (!path)
+		return -EINVAL;
+	rc = knob_read(path, saved, len);
+	if (rc)
+		return rc;
+	if (!strcmp(saved, value))
+		return 0;
+	if (strlen(saved) >= sizeof(r.uuid) || !dm_rec_field_ok(saved))
+		return -EINVAL;
+	rc = knob_rec(knob, saved, &r);
+	if (!rc)
+		rc = dm_rec_add(&r);
+	if (rc)
+		return rc;
+	rc = knob_write(path, value);
+	if (rc)
+		dm_rec_del(&r);
+	return rc;
+}
+
+/**
+ * dm_knob_restore() - put back what dm_knob_set() saved, drop its record
+ */
+int dm_knob_restore(const char *knob, const char *saved)
+{
+	const char *path = knob_path(knob);
+	char now[64];
+	struct dm_rec r;
+	int rc = 0;
+
+	if (!path)
+		return -EINVAL;
+	if (knob_read(path, now, sizeof(now)) || strcmp(now, saved))
+		rc = knob_write(path, saved);
+	if (!rc && !knob_rec(knob, saved, &r))
+		dm_rec_del(&r);	/* -ENOENT: it held the value, no record */
+	return rc;
+}
+
+/**
+ * dm_knob_cleanup() - restore the knobs of runs that are gone
+ *
+ * A record of an earlier boot is dropped (the reboot reset the setting);
+ * one of this boot whose creator is dead is written back.  One line per
+ * record on @log.  Returns the number of failures.
+ */
+int dm_knob_cleanup(FILE *log)
+{
+	char boot[40] = "", now[64];
+	struct dm_rec *v;
+	const char *path;
+	int n, i, rc, failed = 0;
+
+	if (dm_rec_load(&v, &n))
+		return 1;
+	read_boot_id(boot, sizeof(boot));
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].kind, "knob") || dm_rec_alive(&v[i]))
+			continue;
+		path = knob_path(v[i].region);
+		fprintf(log, "knob %s (pid %d): ", v[i].region,
+			(int)v[i].pid);
+		if (strcmp(v[i].boot_id, boot)) {
+			fprintf(log, "set in an earlier boot, reset by the reboot; record dropped\n");
+		} else if (!path) {
+			fprintf(log, "unknown to this version; record left\n");
+			failed++;
+			continue;
+		} else if (!knob_read(path, now, sizeof(now)) &&
+			   !strcmp(now, v[i].uuid)) {
+			fprintf(log, "already '%s'\n", now);
+		} else {
+			rc = knob_write(path, v[i].uuid);
+			if (rc) {
+				fprintf(log, "FAILED to write '%s' to %s: %s\n",
+					v[i].uuid, path, strerror(-rc));
+				failed++;
+				continue;
+			}
+			fprintf(log, "restored to '%s'\n", v[i].uuid);
+		}
+		dm_rec_del(&v[i]);
+	}
+	free(v);
+	return failed;
 }
 
 /* Region locks */

@@ -517,10 +517,9 @@ TEST_F(foreign, system_ram_refused)
 		.mode = DM_MODE_DEVDAX, .map = DM_MAP_MEM,
 		.align = 2ul << 20, .size = FOREIGN_SIZE,
 	};
-	char why[DM_MSG_LEN], dev[64], cmd[160], policy[32] = "";
+	char why[DM_MSG_LEN], dev[64], cmd[160], policy[64] = "";
 	struct dm_ns *ns;
 	int rc;
-	FILE *f;
 
 	ASSERT_EQ(0, dm_select_region(self->ctx, self->region, FOREIGN_SIZE,
 				      DM_SEL_ALLOW_FOREIGN, why, sizeof(why)));
@@ -528,20 +527,14 @@ TEST_F(foreign, system_ram_refused)
 				  &ns)) TH_LOG("%s", dm_why(self->ctx));
 	ASSERT_EQ(0, dm_ns_devname(ns, dev, sizeof(dev)));
 	/* daxctl refuses while the kernel would online it at once */
-	f = fopen(AUTO_ONLINE, "re");
-	if (f) {
-		if (!fgets(policy, sizeof(policy), f))
-			policy[0] = '\0';
-		fclose(f);
-	}
-	write_str(AUTO_ONLINE, "offline");
+	ASSERT_EQ(0, dm_knob_set("auto_online_blocks", "offline", policy,
+				 sizeof(policy)));
 	snprintf(cmd, sizeof(cmd),
 		 "daxctl reconfigure-device --no-online --mode=system-ram %s >/dev/null 2>&1",
 		 dev);
 	rc = system(cmd);
 	if (rc) {
-		if (policy[0])
-			write_str(AUTO_ONLINE, policy);
+		dm_knob_restore("auto_online_blocks", policy);
 		EXPECT_EQ(0, dm_ns_destroy(ns)) TH_LOG("%s", dm_why(self->ctx));
 		SKIP(return, "daxctl cannot hand %s to kmem here (%d)", dev,
 		     rc);
@@ -553,9 +546,76 @@ TEST_F(foreign, system_ram_refused)
 		 "daxctl reconfigure-device --mode=devdax %s >/dev/null 2>&1",
 		 dev);
 	EXPECT_EQ(0, system(cmd));
-	if (policy[0])
-		write_str(AUTO_ONLINE, policy);
+	EXPECT_EQ(0, dm_knob_restore("auto_online_blocks", policy));
 	EXPECT_EQ(0, dm_ns_destroy(ns)) TH_LOG("%s", dm_why(self->ctx));
+}
+
+static int knob_records(const char *knob, pid_t pid)
+{
+	struct dm_rec *v;
+	int n, i, found = 0;
+
+	if (dm_rec_load(&v, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		found += !strcmp(v[i].kind, "knob") &&
+			 !strcmp(v[i].region, knob) && v[i].pid == pid;
+	free(v);
+	return found;
+}
+
+static void read_knob(char *buf, size_t len)
+{
+	FILE *f = fopen(AUTO_ONLINE, "re");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, len, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * A setting the suite changed for a while (kmem's auto_online_blocks) is
+ * put back by the cleanup when its run was SIGKILLed in between: the
+ * record written before the change names the value to restore.
+ */
+TEST(knob_restored_after_sigkill)
+{
+	char before[64], killed[64], after[64], saved[64];
+	const char *other;
+	int status;
+	pid_t pid;
+
+	read_knob(before, sizeof(before));
+	if (!before[0])
+		SKIP(return, "no %s (memory hotplug off)", AUTO_ONLINE);
+	other = strcmp(before, "offline") ? "offline" : "online_movable";
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (dm_knob_set("auto_online_blocks", other, saved,
+				sizeof(saved)))
+			_exit(2);
+		raise(SIGKILL);
+		_exit(3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("the child did not change the knob (status %#x)",
+		       status);
+	read_knob(killed, sizeof(killed));
+	EXPECT_STREQ(other, killed);
+	EXPECT_EQ(1, knob_records("auto_online_blocks", pid));
+	/* what devmem-bench --cleanup runs */
+	EXPECT_EQ(0, dm_knob_cleanup(stderr));
+	read_knob(after, sizeof(after));
+	EXPECT_STREQ(before, after);
+	EXPECT_EQ(0, knob_records("auto_online_blocks", pid));
+	if (strcmp(before, after))
+		write_str(AUTO_ONLINE, before);
 }
 
 TEST_HARNESS_MAIN
