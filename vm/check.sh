@@ -6,17 +6,22 @@
 #   2. build the kselftest, the benchmark and the test module;
 #   3. host unit tests (statistics, parsers, results files, compare, the
 #      package resolver) and lint (shellcheck, checkpatch: make lint);
-#   4. the devmem kselftest in a VM on Debian 6.12 (with devmem_test.ko)
-#      and on Debian 6.1;
+#   4. the devmem kselftest in a VM on Debian 6.12 (with devmem_test.ko);
 #   5. a short benchmark run in the VM whose JSON is validated, and the
 #      known-effect comparisons and the dashboard;
-#   6. the stress workloads, short, with the soak's leak control; CXL
-#      region cycles; two nights of make nightly;
+#   6. the stress workloads, short, with their positive controls; CXL
+#      region cycles; make nightly's tests that boot nothing;
 #   7. a kernel built from source with the add-del-device-memory v2
 #      series, the kselftest, the icount checks and fault injection on it
 #      (CHECK_KERNEL_BUILD=0: skipped);
 # then one line "N passed, N failed, N skipped" over all of it.  Exits
 # non-zero on any failure.  CHECK_CYCLES sets the kselftest cycle count.
+#
+# CHECK_FULL=1 (make check-full) adds what does not fit make check's 30
+# minutes: the kselftest and the tracefs run on Debian 6.1, the whole
+# kselftest (not --quick) in the safety scenario on both kernels, and two
+# nights of make nightly in VMs.  Every step's wall time is printed at the
+# end.
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$DEVMEM_TOP" || exit 1
@@ -26,11 +31,33 @@ logs=$BUILD/check
 cycles=${CHECK_CYCLES:-3}
 rm -rf "$logs"
 mkdir -p "$logs"
+full=${CHECK_FULL:-0}
 fatal=0
 
+# step TITLE: a new step; its wall time (and every earlier one's) is
+# printed at the end by step_times.
+step_names=() step_starts=()
 step()
 {
 	echo "==== $*" >&2
+	step_names+=("$*")
+	step_starts+=("$SECONDS")
+}
+
+step_times()
+{
+	local i n=${#step_names[@]} end
+
+	echo "check: wall time per step (CHECK_FULL=$full)" >&2
+	for ((i = 0; i < n; i++)); do
+		if [ $((i + 1)) -lt "$n" ]; then
+			end=${step_starts[i + 1]}
+		else
+			end=$SECONDS
+		fi
+		printf '  %5d s  %s\n' $((end - step_starts[i])) "${step_names[i]}" >&2
+	done
+	printf '  %5d s  in all\n' "$SECONDS" >&2
 }
 
 # ktap_line NAME STATUS: one top-level KTAP result for a step that is not
@@ -102,11 +129,14 @@ host kcidb vm/tests/test-kcidb.sh
 host lava vm/tests/test-lava.sh
 
 # Every kselftest on Debian 6.12 (the stress ones short: a 30-cycle soak;
-# kmem with its memmap_on_memory variant); on 6.1 the namespace cycle, the
-# safety and the module tests (the stress ones add 10 minutes a kernel).
+# kmem with its memmap_on_memory variant); on 6.1 (check-full) the
+# namespace cycle, the safety and the module tests (the stress ones add 10
+# minutes a kernel).
 ORIGINAL_TESTS=(--test devmem_cycle_test --test devmem_safety_test
 		--test devmem_private_test)
-for k in "$k612" "$k61"; do
+old_kernels=()
+[ "$full" = 1 ] && old_kernels=("$k61")
+for k in "$k612" "${old_kernels[@]}"; do
 	name=$(basename "$k")
 	step "kselftest on $name"
 	if [ "$k" = "$k612" ]; then
@@ -125,7 +155,7 @@ step "benchmark"
 vm/check-bench.sh "$logs"
 
 step "tracefs: a user's tracing survives the bench"
-for k in "$k612" "$k61"; do
+for k in "$k612" "${old_kernels[@]}"; do
 	vm/run-tracefs.sh --kernel "$k" \
 		> "$logs/tracefs-$(basename "$k").log" 2> "$logs/tracefs-$(basename "$k").err"
 	rc=$?
@@ -133,13 +163,20 @@ for k in "$k612" "$k61"; do
 done
 
 # The safety scenario (issue 8): a user's devmem-user-<pid> namespace with
-# data in each region survives the whole kselftest, the bench, signals, a
-# SIGKILLed run and --cleanup.  Debian 6.1 runs it in make check-full.
+# data in each region survives the kselftest, the bench, signals, a
+# SIGKILLed run and --cleanup.  make check runs the safety test and one
+# cycle variant next to the user's namespaces (--quick, 5 minutes less);
+# check-full the whole kselftest there, on Debian 6.12 and 6.1.
 step "safety: a user's namespaces and data survive the suite"
-vm/run-safety.sh --kernel "$k612" > "$logs/safety-debian-6.12.log" \
-	2> "$logs/safety-debian-6.12.err"
-rc=$?
-[ $rc = 0 ] || { tail -n 20 "$logs/safety-debian-6.12.err" >&2; ktap_step vm-safety $rc; }
+safety=(--quick)
+[ "$full" = 1 ] && safety=()
+for k in "$k612" "${old_kernels[@]}"; do
+	name=$(basename "$k")
+	vm/run-safety.sh --kernel "$k" "${safety[@]}" \
+		> "$logs/safety-$name.log" 2> "$logs/safety-$name.err"
+	rc=$?
+	[ $rc = 0 ] || { tail -n 20 "$logs/safety-$name.err" >&2; ktap_step "vm-safety-$name" $rc; }
+done
 
 step "comparisons: A/A, 4K against 2M, the dashboard"
 vm/check-compare.sh "$logs"
@@ -163,8 +200,10 @@ vm/check-cxl.sh --kernel "$k612" > "$logs/cxl.log" 2> "$logs/cxl.err"
 rc=$?
 [ $rc = 0 ] || { tail -n 20 "$logs/cxl.err" >&2; grep -q '^not ok' "$logs/cxl.log" || ktap_step vm-cxl $rc; }
 
-step "make nightly: two nights on a tiny matrix"
-vm/tests/test-nightly.sh > "$logs/nightly.log" 2> "$logs/nightly.err"
+nightly=(--no-vm)
+[ "$full" = 1 ] && nightly=()
+step "make nightly: ${nightly[*]:-two nights on a tiny matrix}"
+vm/tests/test-nightly.sh "${nightly[@]}" > "$logs/nightly.log" 2> "$logs/nightly.err"
 rc=$?
 [ $rc = 0 ] || { tail -n 20 "$logs/nightly.err" >&2; grep -q '^not ok' "$logs/nightly.log" || ktap_step vm-nightly $rc; }
 
@@ -220,6 +259,7 @@ else
 fi
 
 step "summary"
+step_times
 # The v2 kernel's log is judged with its features (a span XFAIL is a
 # failure on a kernel that shrinks spans).
 v2log=$logs/kselftest-v2.log
