@@ -7,7 +7,8 @@
 # control that did not trip.
 #
 #   vm/run-stress.sh [--kernel SPEC]... [--debug] [--workloads LIST]
-#                    [--short] [--no-controls] [--out-dir DIR] [--ktap FILE]
+#                    [--short] [--no-controls] [--cxl|--no-cxl]
+#                    [--cxl-workloads LIST] [--out-dir DIR] [--ktap FILE]
 #                    [vm/run.sh options] [-- devmem-bench options]
 #
 #   --kernel SPEC   a kernel (as make bench KERNEL=); repeatable
@@ -20,6 +21,14 @@
 #                   [soak,concurrent,subsection,fault,kmem,data]
 #   --short         tens of cycles per workload (make check's version)
 #   --no-controls   skip the positive controls
+#   --cxl           also run the CXL configurations: each workload of
+#                   --cxl-workloads again with its regions on emulated CXL
+#                   type-3 pmem instead of NVDIMMs (vm/run.sh --nvdimms 0
+#                   --cxl-pmem 2: two CXL pmem regions of 2 GiB), its row's
+#                   kernel named KERNEL+cxl [on without --short]; a kernel
+#                   without CONFIG_CXL_REGION and CONFIG_CXL_PMEM is a SKIP
+#   --no-cxl        leave them out [with --short]
+#   --cxl-workloads L  the workloads of the CXL pass [soak,concurrent,kmem,data]
 #   --out-dir DIR   where the JSON goes [results/stress]
 #   --ktap FILE     also write the verdicts as KTAP (make check)
 #   --xfail-known   a run whose only violations are reports of known
@@ -38,6 +47,7 @@ set -u
 cd "$DEVMEM_TOP" || exit 1
 
 kernels=() workloads=soak,concurrent,subsection,fault,kmem,data short=0 controls=1 debug=0
+cxl='' cxl_workloads=soak,concurrent,kmem,data
 out_dir=$DEVMEM_TOP/results/stress ktap='' xfail_known=0 vm_args=() extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -46,10 +56,13 @@ while [ $# -gt 0 ]; do
 	--short)	short=1 ;;
 	--debug)	debug=1 ;;
 	--no-controls)	controls=0 ;;
+	--cxl)		cxl=1 ;;
+	--no-cxl)	cxl=0 ;;
+	--cxl-workloads) cxl_workloads=${2?--cxl-workloads needs a value}; shift ;;
 	--out-dir)	out_dir=${2?--out-dir needs a value}; shift ;;
 	--ktap)		ktap=${2?--ktap needs a value}; shift ;;
 	--xfail-known)	xfail_known=1 ;;
-	-h|--help)	sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help)	sed -n '4,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--)		shift; extra=("$@"); break ;;
 	*)		vm_args+=("$1") ;;
 	esac
@@ -59,12 +72,23 @@ done
 bench=${BUILD:-$DEVMEM_CACHE/build}/bench/devmem-bench
 [ -x "$bench" ] || die "no $bench; run: make"
 known=$("$bench" --list | awk '/^[a-z]/ { print $1 }')
+# check_list OPTION LIST: every name in the comma LIST is a workload.
+check_list()
+{
+	local w list
+
+	IFS=, read -r -a list <<< "$2"
+	[ ${#list[@]} -gt 0 ] || die "$1: empty list"
+	for w in "${list[@]}"; do
+		grep -qx -- "$w" <<< "$known" ||
+			die "$1: '$w' is not a workload (devmem-bench --list: ${known//$'\n'/ })"
+	done
+}
+check_list --workloads "$workloads"
+check_list --cxl-workloads "$cxl_workloads"
 IFS=, read -r -a wl_list <<< "$workloads"
-[ ${#wl_list[@]} -gt 0 ] || die "--workloads: empty list"
-for w in "${wl_list[@]}"; do
-	grep -qx -- "$w" <<< "$known" ||
-		die "--workloads: '$w' is not a workload (devmem-bench --list: ${known//$'\n'/ })"
-done
+IFS=, read -r -a cxl_list <<< "$cxl_workloads"
+[ -n "$cxl" ] || { [ "$short" = 1 ] && cxl=0 || cxl=1; }
 if [ ${#kernels[@]} = 0 ]; then
 	kernels=(debian-6.12)
 	for v2 in "$DEVMEM_CACHE"/kernels/*-devmem-add-del-device-memory-v2; do
@@ -199,6 +223,31 @@ row()
 	rows+=("$w|$kname|$ran/$((ran + skipped))|$cycles|$viol|$verdict")
 }
 
+# cxl_kernel KERNEL_DIR: the kernel can make CXL pmem regions.
+cxl_kernel()
+{
+	grep -qE '^CONFIG_CXL_REGION=y' "$1/config" 2>/dev/null &&
+		grep -qE '^CONFIG_CXL_PMEM=[ym]' "$1/config" 2>/dev/null
+}
+
+# run_workload KERNEL_DIR ROW_KERNEL WORKLOAD [vm/run.sh options]: one
+# workload's run with its long or short arguments, and its verdict row.
+run_workload()
+{
+	local kpath=$1 kname=$2 w=$3 json args wvm rc
+
+	shift 3
+	json=$out_dir/$stamp-$kname-$w.json
+	read -r -a args <<< "$(workload_args "$w")"
+	read -r -a wvm <<< "$(workload_vm_args "$w")"
+	echo "==== stress: $w on $kname: devmem-bench ${args[*]} ${extra[*]}" >&2
+	"$DEVMEM_TOP/vm/run-bench.sh" --kernel "$kpath" ${mod:+"$mod"} \
+		--accel tcg --timeout "$timeout" --out "$json" \
+		"${wvm[@]}" "$@" "${vm_args[@]}" -- "${args[@]}" "${extra[@]}"
+	rc=$?
+	row "$kname" "$w" "$json" "$rc" clean
+}
+
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 start=$SECONDS
 # A guest's wall-clock limit: the long versions run for tens of minutes
@@ -210,17 +259,20 @@ for spec in "${kernels[@]}"; do
 	mod=$(module_for "$kpath")
 	ran_any=0
 	for w in "${wl_list[@]}"; do
-		json=$out_dir/$stamp-$kname-$w.json
-		read -r -a args <<< "$(workload_args "$w")"
-		read -r -a wvm <<< "$(workload_vm_args "$w")"
-		echo "==== stress: $w on $kname: devmem-bench ${args[*]} ${extra[*]}" >&2
-		"$DEVMEM_TOP/vm/run-bench.sh" --kernel "$kpath" ${mod:+"$mod"} \
-			--accel tcg --timeout "$timeout" --out "$json" \
-			"${wvm[@]}" "${vm_args[@]}" -- "${args[@]}" "${extra[@]}"
-		rc=$?
-		row "$kname" "$w" "$json" "$rc" clean
+		run_workload "$kpath" "$kname" "$w"
 		[[ ${rows[-1]} == *"|SKIP"* ]] || ran_any=1
 	done
+	# The CXL configurations: the same workloads, the regions on CXL.
+	if [ "$cxl" = 1 ]; then
+		if cxl_kernel "$kpath"; then
+			for w in "${cxl_list[@]}"; do
+				run_workload "$kpath" "$kname+cxl" "$w" \
+					--nvdimms 0 --cxl-pmem 2
+			done
+		else
+			rows+=("cxl|$kname|-|-|-|SKIP: the kernel has no CONFIG_CXL_REGION and CONFIG_CXL_PMEM (its config: $kpath/config)")
+		fi
+	fi
 	if [ "$ran_any" = 0 ]; then
 		rows+=("all|$kname|-|-|-|FAIL: every workload skipped")
 		failed=1
