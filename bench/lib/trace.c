@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "devmem.h"
 #include "trace.h"
 
 #define MAX_CPUS	512
@@ -627,30 +628,11 @@ static int mkdir_p(const char *path)
 }
 
 /* Write tr's saved settings to its state file, atomically. */
-static int state_write(struct dm_tracer *tr)
+static int put_state(FILE *f, void *arg)
 {
-	char tmp[PATH_MAX + 8];
-	int i, fd, rc;
-	FILE *f;
+	const struct dm_tracer *tr = arg;
+	int i;
 
-	rc = mkdir_p(state_dir());
-	if (rc)
-		return rc;
-	if (snprintf(tr->state_file, sizeof(tr->state_file),
-		     "%s/trace-%d.saved", state_dir(), (int)getpid()) >=
-	    (int)sizeof(tr->state_file))
-		return -ENAMETOOLONG;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", tr->state_file);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		rc = -errno;
-		close(fd);
-		goto out_unlink;
-	}
 	fprintf(f, "%s\npid %d %llu\nroot %s\n", STATE_MAGIC, (int)getpid(),
 		proc_start(getpid()), tr->root);
 	if (tr->instance[0])
@@ -662,17 +644,23 @@ static int state_write(struct dm_tracer *tr)
 		put_escaped(f, tr->saved[i]);
 		fputc('\n', f);
 	}
-	if (fflush(f) || fsync(fileno(f)))
-		rc = -errno;
-	if (fclose(f) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, tr->state_file))
-		rc = -errno;
-	if (!rc)
-		return 0;
-out_unlink:
-	unlink(tmp);
-	tr->state_file[0] = '\0';
+	return ferror(f) ? -EIO : 0;
+}
+
+static int state_write(struct dm_tracer *tr)
+{
+	int rc;
+
+	rc = mkdir_p(state_dir());
+	if (rc)
+		return rc;
+	if (snprintf(tr->state_file, sizeof(tr->state_file),
+		     "%s/trace-%d.saved", state_dir(), (int)getpid()) >=
+	    (int)sizeof(tr->state_file))
+		return -ENAMETOOLONG;
+	rc = dm_file_replace(tr->state_file, put_state, tr);
+	if (rc)
+		tr->state_file[0] = '\0';
 	return rc;
 }
 

@@ -80,6 +80,8 @@ int dm_rec_add(const struct dm_rec *r);
 int dm_rec_del(const struct dm_rec *r);
 int dm_rec_find(const char *uuid, struct dm_rec *out);
 int dm_report_leftovers(FILE *out, const char *prefix);
+int dm_file_replace(const char *path, int (*fill)(FILE *f, void *arg),
+		    void *arg);
 int dm_knob_set(const char *knob, const char *value, char *saved,
 		size_t len);
 int dm_knob_restore(const char *knob, const char *saved);

@@ -260,14 +260,25 @@ static int load(struct dm_rec **recs, int *nr)
 	return 0;
 }
 
-static int store(const struct dm_rec *v, int n)
+/**
+ * dm_file_replace() - write a file whole, atomically
+ * @path: the file
+ * @fill: writes the contents to the stream it is given; 0 or -errno
+ *
+ * A temporary file beside @path (mode 0600, never through a symlink),
+ * filled, fsynced and renamed over @path: a reader or a crash sees the
+ * old file or the new one, never a part.  Returns 0 or -errno.
+ */
+int dm_file_replace(const char *path, int (*fill)(FILE *f, void *arg),
+		    void *arg)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 32];
-	int fd, i, rc = 0;
+	char tmp[PATH_MAX + 32];
+	int fd, rc;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/" DM_STATE_FILE, dm_state_dir());
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0600);
 	if (fd < 0)
@@ -278,12 +289,8 @@ static int store(const struct dm_rec *v, int n)
 		close(fd);
 		goto out_unlink;
 	}
-	fprintf(f, "# devmem ownership records: what devmem created; devmem-bench --cleanup\n");
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s %s %s %s %d %llu %s %s\n", v[i].kind,
-			v[i].uuid, v[i].provider, v[i].region, (int)v[i].pid,
-			v[i].start, v[i].boot_id, v[i].name);
-	if (fflush(f) || fsync(fileno(f)))
+	rc = fill(f, arg);
+	if ((fflush(f) || fsync(fileno(f))) && !rc)
 		rc = -errno;
 	if (fclose(f) && !rc)
 		rc = -errno;
@@ -293,6 +300,34 @@ out_unlink:
 	if (rc)
 		unlink(tmp);
 	return rc;
+}
+
+struct recs {
+	const struct dm_rec *v;
+	int n;
+};
+
+static int put_recs(FILE *f, void *arg)
+{
+	const struct recs *r = arg;
+	int i;
+
+	fprintf(f, "# devmem ownership records: what devmem created; devmem-bench --cleanup\n");
+	for (i = 0; i < r->n; i++)
+		fprintf(f, "%s %s %s %s %d %llu %s %s\n", r->v[i].kind,
+			r->v[i].uuid, r->v[i].provider, r->v[i].region,
+			(int)r->v[i].pid, r->v[i].start, r->v[i].boot_id,
+			r->v[i].name);
+	return ferror(f) ? -EIO : 0;
+}
+
+static int store(const struct dm_rec *v, int n)
+{
+	struct recs r = { .v = v, .n = n };
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/" DM_STATE_FILE, dm_state_dir());
+	return dm_file_replace(path, put_recs, &r);
 }
 
 /**
