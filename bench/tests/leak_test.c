@@ -219,6 +219,56 @@ TEST(judge_leak)
 	dm_leak_series_free(&ls);
 }
 
+/*
+ * A short run: the start-up growth a 30-cycle CXL soak really recorded
+ * (SUnreclaim, v2 kernel: +76 KiB in 4-32 KiB steps, a slope of +2458
+ * B/cycle clear of zero) is not called; 16 KiB per cycle over the same 30
+ * cycles is; a 1.5 KiB per cycle leak is called over 200 cycles, not
+ * over 30 (its floor there is 1024 * 100 / 30).
+ */
+TEST(judge_short_run)
+{
+	static const double startup[30] = {
+		7458816, 7458816, 7483392, 7483392, 7487488, 7487488,
+		7487488, 7487488, 7487488, 7487488, 7487488, 7487488,
+		7491584, 7491584, 7491584, 7495680, 7528448, 7528448,
+		7528448, 7528448, 7528448, 7528448, 7528448, 7528448,
+		7536640, 7536640, 7536640, 7536640, 7536640, 7536640,
+	};
+	struct dm_leak_verdict v[DM_LEAK_NR];
+	struct dm_leak_sample smp;
+	struct dm_leak_series ls;
+	double per;
+	int c, k;
+
+	for (k = 0; k < 2; k++) {
+		dm_leak_series_init(&ls);
+		for (c = 0; c < 30; c++) {
+			memset(&smp, 0, sizeof(smp));
+			smp.v[DM_LEAK_SUNRECLAIM] = startup[c] + k * 16384.0 * c;
+			smp.valid = 1u << DM_LEAK_SUNRECLAIM;
+			ASSERT_EQ(0, dm_leak_series_add(&ls, &smp));
+		}
+		ASSERT_EQ(0, dm_leak_judge(&ls, v));
+		EXPECT_TRUE(v[DM_LEAK_SUNRECLAIM].s.lo > 0);
+		EXPECT_NEAR(1024 * 100 / 30.0, v[DM_LEAK_SUNRECLAIM].floor, 1);
+		EXPECT_EQ(k, v[DM_LEAK_SUNRECLAIM].called)
+			TH_LOG("k=%d slope %.0f", k, v[DM_LEAK_SUNRECLAIM].s.slope);
+		dm_leak_series_free(&ls);
+	}
+	for (k = 0; k < 2; k++) {
+		ASSERT_EQ(0, make_series(&ls, DM_LEAK_SUNRECLAIM, 1536));
+		if (!k)		/* the first 30 cycles only */
+			ls.n = 30;
+		ASSERT_EQ(0, dm_leak_judge(&ls, v));
+		per = v[DM_LEAK_SUNRECLAIM].s.slope;
+		EXPECT_EQ(k, v[DM_LEAK_SUNRECLAIM].called)
+			TH_LOG("n=%zu slope %.0f floor %.0f", ls.n, per,
+			       v[DM_LEAK_SUNRECLAIM].floor);
+		dm_leak_series_free(&ls);
+	}
+}
+
 /* A real trend under the floor is not a leak; nor is one the wrong way. */
 TEST(judge_floor)
 {

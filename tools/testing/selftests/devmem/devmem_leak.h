@@ -32,6 +32,9 @@
  *   - the slope is beyond the counter's floor (bytes or entries per cycle,
  *     dm_leak_info()->floor), which keeps slow drift of a busy kernel
  *     (slab caches warming, per-cpu lists refilling) from being called.
+ * Below DM_LEAK_FULL_CYCLES cycles the floor is raised by
+ * DM_LEAK_FULL_CYCLES / n (a short run's start-up growth, caches filling,
+ * is a fixed amount that a few cycles turn into a steep slope).
  * Sen's interval assumes independent residuals; counters that wander
  * (caches) make it too narrow, which is why the floor is the real bar.
  * The floors were set from A/A soaks in QEMU (devmem_leak.c says how):
@@ -116,9 +119,13 @@ struct dm_slope {
 int dm_theil_sen(const double *x, const double *y, size_t n, double z,
 		 struct dm_slope *out);
 
+/* Runs shorter than this get a floor raised by DM_LEAK_FULL_CYCLES / n. */
+#define DM_LEAK_FULL_CYCLES	100
+
 struct dm_leak_verdict {
 	bool valid;		/* the counter was read in every sample */
 	bool called;		/* a leak */
+	double floor;		/* the floor applied (raised for short runs) */
 	struct dm_slope s;
 };
 
