@@ -6,11 +6,13 @@
 #   2. build the kselftest, the benchmark and the test module;
 #   3. host unit tests (statistics, parsers, results files, compare, the
 #      package resolver) and lint (shellcheck, checkpatch: make lint);
-#   4. the devmem kselftest in a VM on Debian 6.12 (with devmem_test.ko);
+#   4. the devmem kselftest in a VM on Debian 6.12 (with devmem_test.ko),
+#      tracefs and the safety scenario; beside them (one host core each),
+#      the stress workloads short with their positive controls and the
+#      CXL region cycles;
 #   5. a short benchmark run in the VM whose JSON is validated, and the
-#      known-effect comparisons and the dashboard;
-#   6. the stress workloads, short, with their positive controls; CXL
-#      region cycles; make nightly's tests that boot nothing;
+#      known-effect comparisons and the dashboard (alone: they time);
+#   6. make nightly's tests that boot nothing;
 #   7. a kernel built from source with the add-del-device-memory v2
 #      series, the kselftest, the icount checks and fault injection on it
 #      (CHECK_KERNEL_BUILD=0: skipped);
@@ -46,15 +48,19 @@ step()
 
 step_times()
 {
-	local i n=${#step_names[@]} end
+	local i j n=${#step_names[@]} end
 
 	echo "check: wall time per step (CHECK_FULL=$full)" >&2
 	for ((i = 0; i < n; i++)); do
-		if [ $((i + 1)) -lt "$n" ]; then
-			end=${step_starts[i + 1]}
-		else
-			end=$SECONDS
+		# a step run beside the others: its duration, negated
+		if [ "${step_starts[i]}" -lt 0 ]; then
+			printf '  %5d s  %s\n' $((-step_starts[i])) "${step_names[i]}" >&2
+			continue
 		fi
+		end=$SECONDS
+		for ((j = i + 1; j < n; j++)); do
+			[ "${step_starts[j]}" -lt 0 ] || { end=${step_starts[j]}; break; }
+		done
 		printf '  %5d s  %s\n' $((end - step_starts[i])) "${step_names[i]}" >&2
 	done
 	printf '  %5d s  in all\n' "$SECONDS" >&2
@@ -128,6 +134,56 @@ step "host tests: KCIDB export and schema, LAVA job (lava-common, lava-run --val
 host kcidb vm/tests/test-kcidb.sh
 host lava vm/tests/test-lava.sh
 
+# The functional VM steps that follow run on one host core each (TCG is
+# single-threaded here): the stress workloads short with their positive
+# controls and the CXL check go beside the kselftest, tracefs and safety
+# runs, on the other core; the benchmark and the comparisons, which time
+# things, wait until they are done.  CHECK_PARALLEL=0 runs them in turn.
+side_steps()
+{
+	local t0=$SECONDS rc
+
+	# The stress workloads, short (tens of cycles), and the positive
+	# controls (the soak's 16 KiB/cycle leak through devmem_test.ko, the
+	# unbinds behind concurrent's and subsection's backs, data's
+	# corrupted block); make stress runs the long versions.  Fault
+	# injection needs the kernel built from source below.
+	vm/run-stress.sh --short --kernel "$k612" \
+		--workloads soak,concurrent,subsection,kmem,data \
+		--ktap "$logs/stress-debian-6.12.log" --out-dir "$logs/stress" \
+		> "$logs/stress-debian-6.12.out" 2>&1
+	rc=$?
+	[ $rc = 0 ] || grep -q '^not ok' "$logs/stress-debian-6.12.log" ||
+		ktap_step vm-stress-debian-6.12 $rc
+	echo "stress $((SECONDS - t0))" > "$logs/side.times"
+	t0=$SECONDS
+	# CXL: a CXL pmem region destroyed and re-created (--cxl-pmem 1)
+	vm/check-cxl.sh --kernel "$k612" > "$logs/cxl.log" 2> "$logs/cxl.err"
+	rc=$?
+	[ $rc = 0 ] || grep -q '^not ok' "$logs/cxl.log" || ktap_step vm-cxl $rc
+	echo "cxl $((SECONDS - t0))" >> "$logs/side.times"
+}
+
+# side_report: what the side steps printed, after they are done.
+side_report()
+{
+	local what secs
+
+	tail -n 12 "$logs/stress-debian-6.12.out" >&2
+	grep -q '^not ok' "$logs/cxl.log" 2>/dev/null && tail -n 20 "$logs/cxl.err" >&2
+	while read -r what secs; do
+		step_names+=("(beside) $what")
+		step_starts+=("-$secs")
+	done < "$logs/side.times"
+}
+
+side_pid=''
+if [ "${CHECK_PARALLEL:-1}" = 1 ]; then
+	echo "==== stress workloads short and the CXL check, beside the next steps (logs: $logs/stress-debian-6.12.out, $logs/cxl.log)" >&2
+	side_steps &
+	side_pid=$!
+fi
+
 # Every kselftest on Debian 6.12 (the stress ones short: a 30-cycle soak;
 # kmem with its memmap_on_memory variant); on 6.1 (check-full) the
 # namespace cycle, the safety and the module tests (the stress ones add 10
@@ -150,9 +206,6 @@ for k in "$k612" "${old_kernels[@]}"; do
 	rc=$?
 	[ $rc = 0 ] || ktap_step "vm-$name" $rc
 done
-
-step "benchmark"
-vm/check-bench.sh "$logs"
 
 step "tracefs: a user's tracing survives the bench"
 for k in "$k612" "${old_kernels[@]}"; do
@@ -178,27 +231,20 @@ for k in "$k612" "${old_kernels[@]}"; do
 	[ $rc = 0 ] || { tail -n 20 "$logs/safety-$name.err" >&2; ktap_step "vm-safety-$name" $rc; }
 done
 
+if [ -n "$side_pid" ]; then
+	step "waiting for the stress workloads and the CXL check"
+	wait "$side_pid"
+else
+	step "stress workloads short, the CXL check"
+	side_steps
+fi
+side_report
+
+step "benchmark"
+vm/check-bench.sh "$logs"
+
 step "comparisons: A/A, 4K against 2M, the dashboard"
 vm/check-compare.sh "$logs"
-
-# The stress workloads, short (tens of cycles), and the soak's positive
-# control (devmem_test.ko leaks 16 KiB a cycle: the leak must be called);
-# make stress runs the long versions.  Fault injection needs the kernel
-# built from source below.
-step "stress workloads, short, on Debian 6.12, and the leak control"
-vm/run-stress.sh --short --kernel "$k612" \
-	--workloads soak,concurrent,subsection,kmem,data \
-	--ktap "$logs/stress-debian-6.12.log" --out-dir "$logs/stress" \
-	> "$logs/stress-debian-6.12.out" 2>&1
-rc=$?
-tail -n 12 "$logs/stress-debian-6.12.out" >&2
-[ $rc = 0 ] || grep -q '^not ok' "$logs/stress-debian-6.12.log" ||
-	ktap_step vm-stress-debian-6.12 $rc
-
-step "CXL: a CXL pmem region destroyed and re-created (--cxl-pmem 1)"
-vm/check-cxl.sh --kernel "$k612" > "$logs/cxl.log" 2> "$logs/cxl.err"
-rc=$?
-[ $rc = 0 ] || { tail -n 20 "$logs/cxl.err" >&2; grep -q '^not ok' "$logs/cxl.log" || ktap_step vm-cxl $rc; }
 
 nightly=(--no-vm)
 [ "$full" = 1 ] && nightly=()
