@@ -171,6 +171,7 @@ side_report()
 
 	tail -n 12 "$logs/stress-debian-6.12.out" >&2
 	grep -q '^not ok' "$logs/cxl.log" 2>/dev/null && tail -n 20 "$logs/cxl.err" >&2
+	[ -n "$side_pid" ] || return 0
 	while read -r what secs; do
 		step_names+=("(beside) $what")
 		step_starts+=("-$secs")
