@@ -39,7 +39,19 @@ result()
 }
 
 # What is left of CXL regions: one line per leftover, nothing when clean.
+# leftovers: what is live of the pmem device's region (the lines naming a
+# region, decoder or memdev of the other devices, a ram region made by
+# --cxl-ram, are left out: grep -v -w -E "$others").
 leftovers()
+{
+	if [ -n "$others" ]; then
+		leftovers_all | grep -v -w -E "$others"
+	else
+		leftovers_all
+	fi
+}
+
+leftovers_all()
 {
 	for r in "$CXL"/region[0-9]*; do
 		[ -e "$r" ] && echo "region device ${r##*/}"
@@ -62,13 +74,33 @@ leftovers()
 }
 
 # The region of memory device $1 (regionN), empty if none.
-region_of()
+# endpoint_of MEMDEV: its endpoint port (endpointN, whose uport is it;
+# the port is a child of its parent port, not of the memdev).
+endpoint_of()
 {
-	for d in "$CXL/$1"/endpoint*/decoder*; do
+	for e in "$CXL"/endpoint[0-9]*; do
+		[ "$(readlink -f "$e/uport")" = "$(readlink -f "$CXL/$1")" ] &&
+			{ echo "${e##*/}"; return 0; }
+	done
+	return 1
+}
+
+# region_of_ep MEMDEV: the region its endpoint decoders are bound to.
+region_of_ep()
+{
+	ep=$(endpoint_of "$1") || return 0
+	for d in "$CXL/$ep"/decoder*; do
 		[ -r "$d/region" ] && [ -n "$(cat "$d/region")" ] &&
 			{ cat "$d/region"; return; }
 	done
-	# older layouts: search every decoder
+}
+
+region_of()
+{
+	r=$(region_of_ep "$1")
+	[ -n "$r" ] && { echo "$r"; return; }
+	# no endpoint port found: search every endpoint decoder (alone)
+	[ -z "$others" ] || return 0
 	for d in "$CXL"/decoder[0-9]*.[0-9]*; do
 		{ [ -r "$d/dpa_size" ] && [ -r "$d/region" ]; } || continue
 		[ -n "$(cat "$d/region")" ] && { cat "$d/region"; return; }
@@ -80,7 +112,26 @@ echo "1..5"
 dmesg -c > /dev/null 2>&1
 
 # shellcheck disable=SC2012 # busybox find has no -printf; the names are memN
-mem=$(cd "$CXL" 2>/dev/null && ls -d mem[0-9]* 2>/dev/null | head -n 1)
+# The first device with persistent capacity (a --cxl-ram device has none).
+mem=
+for m in $(cd "$CXL" 2>/dev/null && ls -d mem[0-9]* 2>/dev/null); do
+	[ "$(cat "$CXL/$m/pmem/size" 2>/dev/null)" = 0x0 ] && continue
+	[ -r "$CXL/$m/pmem/size" ] || continue
+	mem=$m
+	break
+done
+# The other devices' regions and endpoint decoders, which the cycles of
+# $mem must leave alone.
+others=
+for m in $(cd "$CXL" 2>/dev/null && ls -d mem[0-9]* 2>/dev/null); do
+	[ "$m" = "$mem" ] && continue
+	r=$(region_of_ep "$m")
+	ep=$(endpoint_of "$m") || ep=none
+	for d in "$CXL/$ep"/decoder*; do
+		[ -e "$d" ] && others="$others${others:+|}${d##*/}"
+	done
+	[ -n "$r" ] && others="$others${others:+|}$r"
+done
 if [ -z "$mem" ]; then
 	echo "# no CXL memory device (boot with vm/run.sh --cxl-pmem 1)"
 	for t in live_region_seen region_cycles namespace_on_region no_kernel_warnings; do
@@ -165,10 +216,20 @@ fi
 # 5: volatile CXL
 qv=${DEVMEM_QEMU_VERSION:-unknown}
 if [ "${DEVMEM_CXL_RAM:-0}" -gt 0 ] 2>/dev/null; then
-	if [ -n "$(ls /sys/bus/dax/devices 2>/dev/null)" ]; then
+	# the ram region guest init made, left alone by the cycles above,
+	# and its dax device (dax_cxl)
+	dax=
+	for d in /sys/bus/dax/devices/dax*; do
+		[ -e "$d" ] || continue
+		case $(readlink -f "$d") in
+		*/region[0-9]*/dax_region*) dax=${d##*/} ;;
+		esac
+	done
+	if [ -n "$dax" ]; then
 		result ok volatile_region
+		echo "# $dax on the CXL ram region ($(cat "/sys/bus/dax/devices/$dax/size" 2>/dev/null) bytes)"
 	else
-		result fail volatile_region "no dax device from the CXL ram region"
+		result fail volatile_region "no dax device under a CXL ram region ($(find /sys/bus/dax/devices -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null))"
 	fi
 else
 	result skip volatile_region "volatile CXL (cxl-type3 volatile-memdev) needs QEMU >= 8.0; this run has QEMU $qv (vm/run.sh --cxl-ram exits 4 on an older QEMU)"

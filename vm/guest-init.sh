@@ -93,9 +93,68 @@ fi
 # the suite's tools then use it like an NVDIMM region; their names go to
 # COMMAND as DEVMEM_CXL_REGIONS.  A ram region becomes a dax device
 # (dax_cxl).
+# endpoint_of MEM: MEM's endpoint port (endpointN, whose uport is MEM).
+endpoint_of()
+{
+	for _e in /sys/bus/cxl/devices/endpoint[0-9]*; do
+		[ "$(readlink -f "$_e/uport")" = "$(readlink -f "/sys/bus/cxl/devices/$1")" ] &&
+			{ echo "${_e##*/}"; return 0; }
+	done
+	return 1
+}
+
+# mem_region MEM: the region MEM's endpoint decoder is bound to, if any.
+mem_region()
+{
+	_ep=$(endpoint_of "$1") || return 1
+	for _d in /sys/bus/cxl/devices/"$_ep"/decoder*; do
+		[ -r "$_d/region" ] && [ -n "$(cat "$_d/region")" ] &&
+			{ cat "$_d/region"; return 0; }
+	done
+	return 1
+}
+
+# ram_region_sysfs MEM: a ram region for MEM through the kernel's sysfs
+# (Documentation/ABI/testing/sysfs-bus-cxl), the steps cxl create-region
+# takes: for cxl-cli releases that refuse "-t ram" (Debian 12's 76.1:
+# "region type 'ram' not supported yet").  Tries each root decoder.
+ram_region_sysfs()
+{
+	_rC=/sys/bus/cxl/devices
+	_rep=$(endpoint_of "$1") || return 1
+	_red=decoder${_rep#endpoint}.0
+	_rsize=$(cat "$_rC/$1/ram/size")
+	for _rd in $(cd "$_rC" && ls -d decoder0.[0-9]*); do
+		[ -w "$_rC/$_rd/create_ram_region" ] || continue
+		_rr=$(cat "$_rC/$_rd/create_ram_region") || continue
+		echo "$_rr" > "$_rC/$_rd/create_ram_region" 2>/dev/null || continue
+		# (a window that does not reach the device refuses target0)
+		if { cat "$_rC/$_rd/interleave_granularity" > "$_rC/$_rr/interleave_granularity" &&
+		     echo 1 > "$_rC/$_rr/interleave_ways" &&
+		     echo ram > "$_rC/$_red/mode" && echo "$_rsize" > "$_rC/$_red/dpa_size" &&
+		     echo "$_rsize" > "$_rC/$_rr/size" && echo "$_red" > "$_rC/$_rr/target0" &&
+		     echo 1 > "$_rC/$_rr/commit"; } 2>/dev/null; then
+			[ -e "/sys/bus/cxl/drivers/cxl_region/$_rr" ] ||
+				echo "$_rr" > /sys/bus/cxl/drivers/cxl_region/bind 2>/dev/null
+			return 0
+		fi
+		# undo this window's attempt, try the next
+		echo 0 > "$_rC/$_rr/commit" 2>/dev/null
+		echo "$_rr" > "$_rC/$_rd/delete_region" 2>/dev/null
+		echo 0 > "$_rC/$_red/dpa_size" 2>/dev/null
+	done
+	return 1
+}
+
 cxl_regions()
 {
 	want=$((DEVMEM_CXL_PMEM + ${DEVMEM_CXL_RAM:-0}))
+	# A ram region's memory stays offline (dax kmem adds it, nothing
+	# onlines it): QEMU's TCG cannot run from the emulated CXL window
+	# (10.0.2 segfaulted once the kernel had onlined it).  kmem and the
+	# stress workloads online it themselves.
+	[ "${DEVMEM_CXL_RAM:-0}" = 0 ] ||
+		echo offline > /sys/devices/system/memory/auto_online_blocks
 	tries=0
 	while read -r m; do
 		modprobe "$m" || { say "modprobe $m failed"; return 1; }
@@ -111,12 +170,18 @@ cxl_regions()
 		type=ram
 		[ "$(cat "/sys/bus/cxl/devices/$mem/pmem/size" 2>/dev/null)" != 0x0 ] && type=pmem
 		made=
+		# (cxl-cli may exit 0 having "created 0 regions": the
+		# endpoint decoder's region says)
 		for d in $(cd /sys/bus/cxl/devices && ls -d decoder0.[0-9]*); do
-			if cxl create-region -m -t "$type" -d "$d" -w 1 "$mem" >/dev/null 2>&1; then
-				made=$d
+			if cxl create-region -m -t "$type" -d "$d" -w 1 "$mem" >/dev/null 2>&1 &&
+			   mem_region "$mem" > /dev/null; then
+				made="$d (cxl create-region)"
 				break
 			fi
 		done
+		if [ -z "$made" ] && [ "$type" = ram ] && ram_region_sysfs "$mem"; then
+			made="$(mem_region "$mem") (sysfs: this cxl-cli cannot make ram regions)"
+		fi
 		[ -n "$made" ] || { say "cxl create-region -t $type for $mem failed under every root decoder"; cxl create-region -m -t "$type" -w 1 "$mem" 2>&1 | head -n 3 > /dev/console; return 1; }
 		say "CXL $type region for $mem under $made"
 	done
