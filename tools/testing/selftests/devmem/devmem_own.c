@@ -101,9 +101,10 @@ bool dm_rec_field_ok(const char *s)
 	return true;
 }
 
-static int read_boot_id(char *buf, size_t len)
+/* The first line of @path, without its newline. */
+static int read_line(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	FILE *f = fopen(path, "re");
 	int rc = 0;
 
 	if (!f)
@@ -113,6 +114,11 @@ static int read_boot_id(char *buf, size_t len)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
 	return rc;
+}
+
+static int read_boot_id(char *buf, size_t len)
+{
+	return read_line("/proc/sys/kernel/random/boot_id", buf, len);
 }
 
 /**
@@ -491,20 +497,6 @@ static const char *knob_path(const char *knob)
 	return NULL;
 }
 
-static int knob_read(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int rc = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f))
-		rc = -EIO;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return rc;
-}
-
 static int knob_write(const char *path, const char *v)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
@@ -552,7 +544,7 @@ int dm_knob_set(const char *knob, const char *value, char *saved,
 
 	if (!path)
 		return -EINVAL;
-	rc = knob_read(path, saved, len);
+	rc = read_line(path, saved, len);
 	if (rc)
 		return rc;
 	if (!strcmp(saved, value))
@@ -582,7 +574,7 @@ int dm_knob_restore(const char *knob, const char *saved)
 
 	if (!path)
 		return -EINVAL;
-	if (knob_read(path, now, sizeof(now)) || strcmp(now, saved))
+	if (read_line(path, now, sizeof(now)) || strcmp(now, saved))
 		rc = knob_write(path, saved);
 	if (!rc && !knob_rec(knob, saved, &r))
 		dm_rec_del(&r);	/* -ENOENT: it held the value, no record */
@@ -618,7 +610,7 @@ int dm_knob_cleanup(FILE *log)
 			fprintf(log, "unknown to this version; record left\n");
 			failed++;
 			continue;
-		} else if (!knob_read(path, now, sizeof(now)) &&
+		} else if (!read_line(path, now, sizeof(now)) &&
 			   !strcmp(now, v[i].uuid)) {
 			fprintf(log, "already '%s'\n", now);
 		} else {
