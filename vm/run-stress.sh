@@ -105,10 +105,11 @@ fi
 command -v jq > /dev/null || die "jq is missing; run: make deps"
 mkdir -p "$out_dir" || die "cannot create $out_dir"
 
-# The devmem-bench arguments of WORKLOAD: long (make stress) or --short.
+# workload_args WORKLOAD [cxl]: its devmem-bench arguments, long (make
+# stress) or --short; cxl: for the CXL pass.
 workload_args()
 {
-	local w=$1
+	local w=$1 cxl=${2:-}
 
 	if [ "$short" = 1 ]; then
 		case $w in
@@ -125,9 +126,17 @@ workload_args()
 		# placement; concurrent: 1000 steps per variant; fault: every
 		# point of both injectors), except where noted.
 		case $w in
+		# On CXL a kmem cycle takes about 14 s under TCG (QEMU serves
+		# the window by MMIO callbacks and offlining migrates the
+		# touched pages out of it) against 0.6 s on an NVDIMM: 20
+		# cycles there, 100 on the NVDIMMs.
 		# ZONE_NORMAL offlining fails on Debian 6.12 when a slab page
 		# lands in the block (an XFAIL in the kselftest): Movable here.
-		kmem)		echo "-W kmem -n 100 -O zones=movable -O touch=16M" ;;
+		kmem)		if [ "$cxl" = cxl ]; then
+					echo "-W kmem -n 20 -O zones=movable -O touch=16M"
+				else
+					echo "-W kmem -n 100 -O zones=movable -O touch=16M"
+				fi ;;
 		# >= 1 GiB through 100 cycles per mode (fsdax loses some
 		# to ext4); the load variants: make bench BENCH_ARGS=
 		# "-W data -n 30 -O variants=idle,fio,fio-hog".
@@ -231,14 +240,16 @@ cxl_kernel()
 }
 
 # run_workload KERNEL_DIR ROW_KERNEL WORKLOAD [vm/run.sh options]: one
-# workload's run with its long or short arguments, and its verdict row.
+# workload's run with its long or short arguments, and its verdict row
+# (ROW_KERNEL ending in +cxl: the CXL pass).
 run_workload()
 {
-	local kpath=$1 kname=$2 w=$3 json args wvm rc
+	local kpath=$1 kname=$2 w=$3 json args wvm rc pass=nvdimm
 
 	shift 3
 	json=$out_dir/$stamp-$kname-$w.json
-	read -r -a args <<< "$(workload_args "$w")"
+	[[ $kname == *+cxl ]] && pass=cxl
+	read -r -a args <<< "$(workload_args "$w" "$pass")"
 	read -r -a wvm <<< "$(workload_vm_args "$w")"
 	echo "==== stress: $w on $kname: devmem-bench ${args[*]} ${extra[*]}" >&2
 	"$DEVMEM_TOP/vm/run-bench.sh" --kernel "$kpath" ${mod:+"$mod"} \
