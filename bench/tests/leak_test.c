@@ -269,6 +269,34 @@ TEST(judge_short_run)
 	}
 }
 
+/*
+ * Counters marked unjudged (KASAN's quarantine) get their slope but no
+ * call, even for 16 KiB per cycle; the others are still judged.
+ */
+TEST(judge_unjudged)
+{
+	struct dm_leak_verdict v[DM_LEAK_NR];
+	struct dm_leak_series ls;
+	char buf[256];
+
+	ASSERT_EQ(0, make_series(&ls, DM_LEAK_SUNRECLAIM, 16384));
+	ls.unjudged = 1u << DM_LEAK_SUNRECLAIM;
+	ASSERT_EQ(0, dm_leak_judge(&ls, v));
+	EXPECT_TRUE(v[DM_LEAK_SUNRECLAIM].unjudged);
+	EXPECT_FALSE(v[DM_LEAK_SUNRECLAIM].called);
+	EXPECT_NEAR(16384, v[DM_LEAK_SUNRECLAIM].s.slope, 200);
+	dm_leak_describe(DM_LEAK_SUNRECLAIM, &v[DM_LEAK_SUNRECLAIM], buf,
+			 sizeof(buf));
+	EXPECT_NE(NULL, strstr(buf, "not judged")) TH_LOG("%s", buf);
+	dm_leak_series_free(&ls);
+
+	ASSERT_EQ(0, make_series(&ls, DM_LEAK_PERCPU, 16384));
+	ls.unjudged = 1u << DM_LEAK_SUNRECLAIM;
+	ASSERT_EQ(0, dm_leak_judge(&ls, v));
+	EXPECT_TRUE(v[DM_LEAK_PERCPU].called);
+	dm_leak_series_free(&ls);
+}
+
 /* A real trend under the floor is not a leak; nor is one the wrong way. */
 TEST(judge_floor)
 {

@@ -185,10 +185,32 @@ int dm_leak_sample_take(struct dm_leak_sample *s)
 
 /* ---- Series -------------------------------------------------------------- */
 
+/* Does the running kernel have KASAN (CONFIG_KASAN=y in /proc/config.gz)? */
+static bool kernel_has_kasan(void)
+{
+	char line[256];
+	bool kasan = false;
+	FILE *p;
+
+	if (access("/proc/config.gz", R_OK))
+		return false;
+	p = popen("zcat /proc/config.gz 2>/dev/null", "re");
+	if (!p)
+		return false;
+	while (fgets(line, sizeof(line), p))
+		if (!strcmp(line, "CONFIG_KASAN=y\n"))
+			kasan = true;
+	pclose(p);
+	return kasan;
+}
+
 void dm_leak_series_init(struct dm_leak_series *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->valid = (1u << DM_LEAK_NR) - 1;
+	if (kernel_has_kasan())
+		s->unjudged = 1u << DM_LEAK_SRECLAIMABLE |
+			      1u << DM_LEAK_SUNRECLAIM | 1u << DM_LEAK_FREE;
 }
 
 int dm_leak_series_add(struct dm_leak_series *s,
@@ -369,10 +391,13 @@ int dm_leak_judge(const struct dm_leak_series *s,
 		if (rc)
 			return rc;
 		v[i].valid = true;
+		v[i].unjudged = s->unjudged & (1u << i);
 		v[i].floor = inf->floor;
 		if (s->n < DM_LEAK_FULL_CYCLES)
 			v[i].floor *= (double)DM_LEAK_FULL_CYCLES / s->n;
-		if (inf->sign > 0)
+		if (v[i].unjudged)
+			v[i].called = false;
+		else if (inf->sign > 0)
 			v[i].called = v[i].s.lo > 0 &&
 				      v[i].s.slope > v[i].floor;
 		else
@@ -399,6 +424,7 @@ void dm_leak_describe(enum dm_leak_id id, const struct dm_leak_verdict *v,
 			 "%s: slope %+.3f entries/cycle [%.3f, %.3f] (%.0f%%, %zu cycles), floor %s%.3f: %s",
 		 inf->name, v->s.slope, v->s.lo, v->s.hi, DM_LEAK_CONF * 100,
 		 v->s.n, inf->sign < 0 ? "-" : "+", v->floor,
+		 v->unjudged ? "not judged (KASAN's quarantine holds freed objects; kmemleak judges)" :
 		 v->called ? "LEAK" : "no leak");
 }
 
