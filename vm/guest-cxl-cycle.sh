@@ -38,7 +38,6 @@ result()
 	fi
 }
 
-# What is left of CXL regions: one line per leftover, nothing when clean.
 # leftovers: what is live of the pmem device's region (the lines naming a
 # region, decoder or memdev of the other devices, a ram region made by
 # --cxl-ram, are left out: grep -v -w -E "$others").
@@ -51,6 +50,7 @@ leftovers()
 	fi
 }
 
+# What is left of CXL regions: one line per leftover, nothing when clean.
 leftovers_all()
 {
 	for r in "$CXL"/region[0-9]*; do
@@ -73,7 +73,6 @@ leftovers_all()
 	done
 }
 
-# The region of memory device $1 (regionN), empty if none.
 # endpoint_of MEMDEV: its endpoint port (endpointN, whose uport is it;
 # the port is a child of its parent port, not of the memdev).
 endpoint_of()
@@ -95,6 +94,7 @@ region_of_ep()
 	done
 }
 
+# The region of memory device $1 (regionN), empty if none.
 region_of()
 {
 	r=$(region_of_ep "$1")
@@ -229,7 +229,11 @@ if [ "${DEVMEM_CXL_RAM:-0}" -gt 0 ] 2>/dev/null; then
 		result ok volatile_region
 		echo "# $dax on the CXL ram region ($(cat "/sys/bus/dax/devices/$dax/size" 2>/dev/null) bytes)"
 	else
-		result fail volatile_region "no dax device under a CXL ram region ($(find /sys/bus/dax/devices -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null))"
+		all=
+		for d in /sys/bus/dax/devices/*; do
+			[ -e "$d" ] && all="$all ${d##*/}"
+		done
+		result fail volatile_region "no dax device under a CXL ram region (dax devices:${all:- none})"
 	fi
 else
 	result skip volatile_region "volatile CXL (cxl-type3 volatile-memdev) needs QEMU >= 8.0; this run has QEMU $qv (vm/run.sh --cxl-ram exits 4 on an older QEMU)"
