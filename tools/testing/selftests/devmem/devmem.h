@@ -80,6 +80,8 @@ int dm_rec_add(const struct dm_rec *r);
 int dm_rec_del(const struct dm_rec *r);
 int dm_rec_find(const char *uuid, struct dm_rec *out);
 int dm_report_leftovers(FILE *out, const char *prefix);
+int dm_read_str(const char *path, char *buf, size_t len);
+int dm_write_str(const char *path, const char *val);
 int dm_file_replace(const char *path, int (*fill)(FILE *f, void *arg),
 		    void *arg);
 int dm_knob_set(const char *knob, const char *value, char *saved,

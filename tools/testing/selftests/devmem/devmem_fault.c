@@ -67,41 +67,6 @@ const char *dm_fault_outcome_name(enum dm_fault_outcome o)
 
 /* ---- Small file helpers ------------------------------------------------ */
 
-static int read_str(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int write_str(const char *path, const char *val)
-{
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd, rc = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != len)
-		rc = -EIO;
-	close(fd);
-	return rc;
-}
-
 static bool exists(const char *path)
 {
 	return !access(path, F_OK);
@@ -120,7 +85,7 @@ int dm_fault_set_nth(unsigned int n)
 
 	nth_path(path, sizeof(path));
 	snprintf(val, sizeof(val), "%u", n);
-	return write_str(path, val);
+	return dm_write_str(path, val);
 }
 
 int dm_fault_get_nth(unsigned int *n)
@@ -130,7 +95,7 @@ int dm_fault_get_nth(unsigned int *n)
 	int rc;
 
 	nth_path(path, sizeof(path));
-	rc = read_str(path, val, sizeof(val));
+	rc = dm_read_str(path, val, sizeof(val));
 	if (rc)
 		return rc;
 	errno = 0;
@@ -343,7 +308,7 @@ static int state_recover(char *why, size_t len)
 		    sscanf(line, "knob %127s %39s", kpath, val) == 2 &&
 		    (!strncmp(kpath, DEBUGFS "/", sizeof(DEBUGFS)) ||
 		     !strcmp(kpath, PRINTK)))
-			write_str(kpath, val);
+			dm_write_str(kpath, val);
 	fclose(in);
 	if (same_boot)
 		fprintf(stderr, "# devmem: restored the fault-injection knobs a killed run (pid %d) left set\n",
@@ -364,7 +329,7 @@ static int knob_save(struct dm_fault *f, const char *dir, const char *name)
 	else if (snprintf(k->path, sizeof(k->path), DEBUGFS "/%s/%s", dir,
 			  name) >= (int)sizeof(k->path))
 		return -ENAMETOOLONG;
-	rc = read_str(k->path, k->saved, sizeof(k->saved));
+	rc = dm_read_str(k->path, k->saved, sizeof(k->saved));
 	if (rc == -ENOENT)
 		return 0;		/* this kernel has no such knob */
 	if (rc)
@@ -384,7 +349,7 @@ static int knob_set(const char *dir, const char *name, const char *val)
 	snprintf(path, sizeof(path), DEBUGFS "/%s/%s", dir, name);
 	if (!exists(path))
 		return 0;
-	return write_str(path, val);
+	return dm_write_str(path, val);
 }
 
 /* The knobs of the injector being swept, in the order they are set. */
@@ -540,7 +505,7 @@ int dm_fault_arm(struct dm_fault *f, enum dm_fault_mode mode,
 	if (!rc && f->nr_knobs &&
 	    !strcmp(f->knobs[f->nr_knobs - 1].path, PRINTK) &&
 	    atoi(f->knobs[f->nr_knobs - 1].saved) > 4)
-		rc = write_str(PRINTK, "4");
+		rc = dm_write_str(PRINTK, "4");
 	if (rc) {
 		snprintf(why, len, "setting the %s knobs: %s", dir,
 			 strerror(-rc));
@@ -565,7 +530,7 @@ int dm_fault_restore(struct dm_fault *f)
 	dm_fault_set_nth(0);
 	/* reverse order: require-start goes back before require-end */
 	for (i = f->nr_knobs - 1; i >= 0; i--) {
-		rc = write_str(f->knobs[i].path, f->knobs[i].saved);
+		rc = dm_write_str(f->knobs[i].path, f->knobs[i].saved);
 		if (rc && !ret) {
 			fprintf(stderr, "# devmem: restoring %s to %s: %s\n",
 				f->knobs[i].path, f->knobs[i].saved,

@@ -47,48 +47,11 @@ struct dm_kmem {
 	struct dm_kmsg kmsg;
 };
 
-static int read_str(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int write_str(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd, rc = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != strlen(val))
-		rc = -EIO;
-	close(fd);
-	return rc;
-}
-
 bool dm_kmem_memmap_on_memory_enabled(void)
 {
 	char v[16];
 
-	if (read_str(MOM_PARAM, v, sizeof(v)))
+	if (dm_read_str(MOM_PARAM, v, sizeof(v)))
 		return false;
 	return v[0] == 'Y' || v[0] == 'y' || v[0] == '1' ||
 	       !strcmp(v, "force");
@@ -104,7 +67,7 @@ int dm_kmem_supported(bool memmap_on_memory, char *why, size_t len)
 			 MEM_DIR);
 		return -EOPNOTSUPP;
 	}
-	if (read_str(AUTO_ONLINE, v, sizeof(v))) {
+	if (dm_read_str(AUTO_ONLINE, v, sizeof(v))) {
 		snprintf(why, len, "cannot read %s", AUTO_ONLINE);
 		return -EOPNOTSUPP;
 	}
@@ -189,7 +152,7 @@ int dm_kmem_block_state(struct dm_kmem *k, int i, char *buf, size_t len)
 	int rc;
 
 	block_path(k, i, "state", path, sizeof(path));
-	rc = read_str(path, buf, len);
+	rc = dm_read_str(path, buf, len);
 	return rc == -ENOENT ? -ENOENT : rc;
 }
 
@@ -221,7 +184,7 @@ int dm_kmem_open(struct dm_ns *ns, struct dm_kmem **kp, char *why,
 		snprintf(why, len, "%s has no dax device", dm_ns_name(ns));
 		goto free_k;
 	}
-	rc = read_str(MEM_DIR "/block_size_bytes", v, sizeof(v));
+	rc = dm_read_str(MEM_DIR "/block_size_bytes", v, sizeof(v));
 	if (rc) {
 		snprintf(why, len, "reading %s/block_size_bytes: %s", MEM_DIR,
 			 strerror(-rc));
@@ -342,12 +305,12 @@ static int dax_bind(struct dm_kmem *k, const char *drv)
 	if (now[0])
 		return rc ? rc : -EBUSY;
 	snprintf(path, sizeof(path), "/sys/bus/dax/drivers/%s/new_id", drv);
-	write_str(path, k->devname);
+	dm_write_str(path, k->devname);
 	bound_driver(k, now, sizeof(now));
 	if (!now[0]) {
 		snprintf(path, sizeof(path), "/sys/bus/dax/drivers/%s/bind",
 			 drv);
-		rc = write_str(path, k->devname);
+		rc = dm_write_str(path, k->devname);
 		bound_driver(k, now, sizeof(now));
 	}
 	if (!strcmp(now, drv))
@@ -361,11 +324,11 @@ static int set_memmap_on_memory(struct dm_kmem *k, bool on)
 
 	snprintf(path, sizeof(path), DAX_DEVS "/%s/memmap_on_memory",
 		 k->devname);
-	if (read_str(path, v, sizeof(v)))
+	if (dm_read_str(path, v, sizeof(v)))
 		return on ? -EOPNOTSUPP : 0;	/* before 6.8: no attribute */
 	if (atoi(v) == on)
 		return 0;
-	return write_str(path, on ? "1" : "0");
+	return dm_write_str(path, on ? "1" : "0");
 }
 
 int dm_kmem_to_ram(struct dm_kmem *k, bool memmap_on_memory,
@@ -451,7 +414,7 @@ int dm_kmem_block_online(struct dm_kmem *k, int i, enum dm_kmem_zone zone,
 		return -EINVAL;
 	block_path(k, i, "state", path, sizeof(path));
 	t0 = dm_now_ns();
-	rc = write_str(path, zone == DM_KMEM_MOVABLE ? "online_movable" :
+	rc = dm_write_str(path, zone == DM_KMEM_MOVABLE ? "online_movable" :
 							"online_kernel");
 	if (elapsed_ns)
 		*elapsed_ns = dm_now_ns() - t0;
@@ -482,7 +445,7 @@ static int offline_write(const char *path, unsigned int secs)
 	if (sigaction(SIGALRM, &sa, &old))
 		return -errno;
 	left = alarm(secs);
-	rc = write_str(path, "offline");
+	rc = dm_write_str(path, "offline");
 	alarm(0);
 	sigaction(SIGALRM, &old, NULL);
 	if (left)
@@ -514,7 +477,7 @@ int dm_kmem_block_offline(struct dm_kmem *k, int i, int tries,
 		 * page cache may be what pins it, so drop them and retry.
 		 */
 		if (tries > 1)
-			write_str("/proc/sys/vm/drop_caches", "3");
+			dm_write_str("/proc/sys/vm/drop_caches", "3");
 		nanosleep(&pause, NULL);
 	} while (--tries > 0);
 	return rc;
@@ -747,7 +710,7 @@ static void check_blocks(struct dm_kmem *k, struct checker *c,
 		if (!zone)
 			continue;
 		block_path(k, i, "valid_zones", path, sizeof(path));
-		if (read_str(path, zones, sizeof(zones)) ||
+		if (dm_read_str(path, zones, sizeof(zones)) ||
 		    strcmp(zones, zone))
 			fail(c, "memory%lu valid_zones '%s', not %s",
 			     dm_kmem_block_id(k, i), zones, zone);
@@ -1063,7 +1026,7 @@ bool dm_kmem_normal_hangs(const char *region)
 	if (strcmp(dm_region_device_type(region, type, sizeof(type)),
 		   "cxl-pmem"))
 		return false;
-	if (read_str("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor)))
+	if (dm_read_str("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor)))
 		return false;
 	return !strcmp(vendor, "QEMU");
 }
@@ -1082,7 +1045,7 @@ const char *dm_region_device_type(const char *region, char *buf, size_t len)
 		return buf;
 	*slash = '\0';
 	snprintf(path, sizeof(path), "%s/provider", real);
-	if (read_str(path, prov, sizeof(prov)))
+	if (dm_read_str(path, prov, sizeof(prov)))
 		return buf;
 	if (!strcmp(prov, "ACPI.NFIT"))
 		snprintf(buf, len, "nvdimm");

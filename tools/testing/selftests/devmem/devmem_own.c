@@ -101,24 +101,50 @@ bool dm_rec_field_ok(const char *s)
 	return true;
 }
 
-/* The first line of @path, without its newline. */
-static int read_line(const char *path, char *buf, size_t len)
+/**
+ * dm_read_str() - the first line of a (sysfs, procfs) file, without its
+ * newline; at most @len - 1 bytes are read
+ */
+int dm_read_str(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "re");
-	int rc = 0;
+	ssize_t n;
+	int fd, rc = 0;
 
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	if (!fgets(buf, len, f))
-		rc = -EIO;
-	fclose(f);
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		rc = -errno;
+	close(fd);
+	if (rc)
+		return rc;
+	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	return rc;
+	return 0;
 }
 
+/** dm_write_str() - write @val to a (sysfs, procfs) file in one write */
+int dm_write_str(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != len)
+		rc = -EIO;
+	close(fd);
+	return rc;
+}
 static int read_boot_id(char *buf, size_t len)
 {
-	return read_line("/proc/sys/kernel/random/boot_id", buf, len);
+	return dm_read_str("/proc/sys/kernel/random/boot_id", buf, len);
 }
 
 /**
@@ -497,22 +523,6 @@ static const char *knob_path(const char *knob)
 	return NULL;
 }
 
-static int knob_write(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, v, strlen(v));
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != strlen(v))
-		rc = -EIO;
-	close(fd);
-	return rc;
-}
-
 static int knob_rec(const char *knob, const char *saved, struct dm_rec *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -544,7 +554,7 @@ int dm_knob_set(const char *knob, const char *value, char *saved,
 
 	if (!path)
 		return -EINVAL;
-	rc = read_line(path, saved, len);
+	rc = dm_read_str(path, saved, len);
 	if (rc)
 		return rc;
 	if (!strcmp(saved, value))
@@ -556,7 +566,7 @@ int dm_knob_set(const char *knob, const char *value, char *saved,
 		rc = dm_rec_add(&r);
 	if (rc)
 		return rc;
-	rc = knob_write(path, value);
+	rc = dm_write_str(path, value);
 	if (rc)
 		dm_rec_del(&r);
 	return rc;
@@ -574,8 +584,8 @@ int dm_knob_restore(const char *knob, const char *saved)
 
 	if (!path)
 		return -EINVAL;
-	if (read_line(path, now, sizeof(now)) || strcmp(now, saved))
-		rc = knob_write(path, saved);
+	if (dm_read_str(path, now, sizeof(now)) || strcmp(now, saved))
+		rc = dm_write_str(path, saved);
 	if (!rc && !knob_rec(knob, saved, &r))
 		dm_rec_del(&r);	/* -ENOENT: it held the value, no record */
 	return rc;
@@ -610,11 +620,11 @@ int dm_knob_cleanup(FILE *log)
 			fprintf(log, "unknown to this version; record left\n");
 			failed++;
 			continue;
-		} else if (!read_line(path, now, sizeof(now)) &&
+		} else if (!dm_read_str(path, now, sizeof(now)) &&
 			   !strcmp(now, v[i].uuid)) {
 			fprintf(log, "already '%s'\n", now);
 		} else {
-			rc = knob_write(path, v[i].uuid);
+			rc = dm_write_str(path, v[i].uuid);
 			if (rc) {
 				fprintf(log, "FAILED to write '%s' to %s: %s\n",
 					v[i].uuid, path, strerror(-rc));
