@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devmem.h"
 #include "devmem_leak.h"
 
 #define PAGE_4K		4096.0
@@ -432,23 +433,6 @@ void dm_leak_describe(enum dm_leak_id id, const struct dm_leak_verdict *v,
 
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 
-static int kmemleak_write(const char *cmd)
-{
-	ssize_t len = strlen(cmd), w;
-	int fd, rc = 0;
-
-	fd = open(KMEMLEAK, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	w = write(fd, cmd, len);
-	if (w < 0)
-		rc = -errno;
-	else if (w != len)
-		rc = -EIO;
-	close(fd);
-	return rc;
-}
-
 static bool debugfs_mounted(void)
 {
 	bool found = false;
@@ -474,9 +458,9 @@ int dm_kmemleak_begin(char *why, size_t len)
 			 "kmemleak: debugfs is not mounted on /sys/kernel/debug");
 		return -ENOENT;
 	}
-	rc = kmemleak_write("scan");
+	rc = dm_write_str(KMEMLEAK, "scan");
 	if (!rc)
-		rc = kmemleak_write("clear");
+		rc = dm_write_str(KMEMLEAK, "clear");
 	if (rc)
 		snprintf(why, len, "kmemleak: %s: %s (off at boot?)",
 			 KMEMLEAK, strerror(-rc));
@@ -494,7 +478,7 @@ int dm_kmemleak_check(char *first, size_t len)
 
 	if (first && len)
 		first[0] = '\0';
-	rc = kmemleak_write("scan");
+	rc = dm_write_str(KMEMLEAK, "scan");
 	if (rc)
 		return rc;
 	f = fopen(KMEMLEAK, "re");
