@@ -8,7 +8,8 @@
 #
 #   vm/run-stress.sh [--kernel SPEC]... [--debug] [--workloads LIST]
 #                    [--short] [--no-controls] [--cxl|--no-cxl]
-#                    [--cxl-workloads LIST] [--out-dir DIR] [--ktap FILE]
+#                    [--cxl-workloads LIST] [--jobs N] [--out-dir DIR]
+#                    [--ktap FILE]
 #                    [vm/run.sh options] [-- devmem-bench options]
 #
 #   --kernel SPEC   a kernel (as make bench KERNEL=); repeatable
@@ -29,6 +30,11 @@
 #                   without CONFIG_CXL_REGION and CONFIG_CXL_PMEM is a SKIP
 #   --no-cxl        leave them out [with --short]
 #   --cxl-workloads L  the workloads of the CXL pass [soak,concurrent,kmem,data]
+#   --jobs N        run N jobs side by side: each kernel's NVDIMM pass
+#                   (with the controls) and its CXL pass are one job each;
+#                   with N > 1 each job writes its output to a .log beside
+#                   the JSON.  A TCG guest keeps one host core busy
+#                   [the host's CPU count; 1: one after another]
 #   --out-dir DIR   where the JSON goes [results/stress]
 #   --ktap FILE     also write the verdicts as KTAP (make check)
 #   --xfail-known   a run whose only violations are reports of known
@@ -47,6 +53,7 @@ set -u
 cd "$DEVMEM_TOP" || exit 1
 
 kernels=() workloads=soak,concurrent,subsection,fault,kmem,data short=0 controls=1 debug=0
+jobs=$(nproc)
 cxl='' cxl_workloads=soak,concurrent,kmem,data
 out_dir=$DEVMEM_TOP/results/stress ktap='' xfail_known=0 vm_args=() extra=()
 while [ $# -gt 0 ]; do
@@ -59,10 +66,11 @@ while [ $# -gt 0 ]; do
 	--cxl)		cxl=1 ;;
 	--no-cxl)	cxl=0 ;;
 	--cxl-workloads) cxl_workloads=${2?--cxl-workloads needs a value}; shift ;;
+	--jobs)		jobs=${2?--jobs needs a value}; shift ;;
 	--out-dir)	out_dir=${2?--out-dir needs a value}; shift ;;
 	--ktap)		ktap=${2?--ktap needs a value}; shift ;;
 	--xfail-known)	xfail_known=1 ;;
-	-h|--help)	sed -n '4,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help)	sed -n '4,50p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--)		shift; extra=("$@"); break ;;
 	*)		vm_args+=("$1") ;;
 	esac
@@ -86,6 +94,7 @@ check_list()
 }
 check_list --workloads "$workloads"
 check_list --cxl-workloads "$cxl_workloads"
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs: '$jobs' is not a positive number"
 IFS=, read -r -a wl_list <<< "$workloads"
 IFS=, read -r -a cxl_list <<< "$cxl_workloads"
 [ -n "$cxl" ] || { [ "$short" = 1 ] && cxl=0 || cxl=1; }
@@ -259,22 +268,17 @@ run_workload()
 	row "$kname" "$w" "$json" "$rc" clean
 }
 
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-start=$SECONDS
-# A guest's wall-clock limit: the long versions run for tens of minutes
-# each on TCG (a 1000-cycle soak of four configurations, ~20 min).
-[ "$short" = 1 ] && timeout=1800 || timeout=14400
-for spec in "${kernels[@]}"; do
-	kpath=$(resolve_kernel "$spec") || { failed=1; continue; }
-	kname=$(basename "$kpath")
-	mod=$(module_for "$kpath")
-	ran_any=0
-	for w in "${wl_list[@]}"; do
-		run_workload "$kpath" "$kname" "$w"
-		[[ ${rows[-1]} == *"|SKIP"* ]] || ran_any=1
-	done
-	# The CXL configurations: the same workloads, the regions on CXL.
-	if [ "$cxl" = 1 ]; then
+# run_unit KERNEL_DIR KNAME MOD PASS ROWS: one job of the run, its rows
+# (local: row() appends to these) written to the file ROWS ("failed=1" as
+# its last line on a failure).
+# PASS nvdimm: the workloads on the NVDIMMs, then the positive controls;
+# cxl: the CXL workloads, their regions on CXL.
+run_unit()
+{
+	local kpath=$1 kname=$2 mod=$3 pass=$4 out=$5 ran_any=0 w json
+	local cname cw ccheck cargs args rows=() failed=0
+
+	if [ "$pass" = cxl ]; then
 		if cxl_kernel "$kpath"; then
 			for w in "${cxl_list[@]}"; do
 				run_workload "$kpath" "$kname+cxl" "$w" \
@@ -283,13 +287,19 @@ for spec in "${kernels[@]}"; do
 		else
 			rows+=("cxl|$kname|-|-|-|SKIP: the kernel has no CONFIG_CXL_REGION and CONFIG_CXL_PMEM (its config: $kpath/config)")
 		fi
+	else
+		for w in "${wl_list[@]}"; do
+			run_workload "$kpath" "$kname" "$w"
+			[[ ${rows[-1]} == *"|SKIP"* ]] || ran_any=1
+		done
+		if [ "$ran_any" = 0 ]; then
+			rows+=("all|$kname|-|-|-|FAIL: every workload skipped")
+			failed=1
+		fi
+		# The positive controls (module needed where the control uses it).
+		[ "$controls" = 1 ] || pass=none
 	fi
-	if [ "$ran_any" = 0 ]; then
-		rows+=("all|$kname|-|-|-|FAIL: every workload skipped")
-		failed=1
-	fi
-	# The positive controls (module needed where the control uses it).
-	[ "$controls" = 1 ] || continue
+	[ "$pass" = nvdimm ] &&
 	while IFS='|' read -r cname cw ccheck cargs; do
 		[ -n "$cname" ] || continue
 		json=$out_dir/$stamp-$kname-${cname// /-}.json
@@ -304,6 +314,64 @@ for spec in "${kernels[@]}"; do
 			-- "${args[@]}" "${extra[@]}"
 		row "$kname" "$cname" "$json" "$?" "$ccheck"
 	done <<< "$(controls_for)"
+	{ printf '%s\n' "${rows[@]}"; [ "$failed" = 0 ] || echo failed=1; } > "$out"
+}
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+start=$SECONDS
+# A guest's wall-clock limit: the long versions run for tens of minutes
+# each on TCG (a 1000-cycle soak of four configurations, ~20 min).
+[ "$short" = 1 ] && timeout=1800 || timeout=14400
+# The jobs: each kernel's NVDIMM pass (with the controls) and its CXL
+# pass.  Each module is built here, before any job starts.
+units=()
+for spec in "${kernels[@]}"; do
+	kpath=$(resolve_kernel "$spec") || { failed=1; continue; }
+	mod=$(module_for "$kpath")
+	units+=("$kpath|$(basename "$kpath")|$mod|nvdimm")
+	[ "$cxl" = 1 ] && units+=("$kpath|$(basename "$kpath")|$mod|cxl")
+done
+[ "$jobs" -le ${#units[@]} ] || jobs=${#units[@]}
+tmpd=$(mktemp -d "${TMPDIR:-/tmp}/devmem-stress.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$tmpd"' EXIT
+# Stopped, stop every job: the whole process group (each vm/run.sh tears
+# its guest down on TERM).
+trap 'trap "" INT TERM; kill -TERM 0; wait; exit 130' INT TERM
+echo "==== stress: ${#units[@]} jobs, $jobs at a time" >&2
+running=0
+for i in "${!units[@]}"; do
+	IFS='|' read -r kpath kname mod pass <<< "${units[$i]}"
+	if [ "$jobs" -le 1 ]; then
+		run_unit "$kpath" "$kname" "$mod" "$pass" "$tmpd/$i"
+		continue
+	fi
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	# Side by side, each job's output goes to its own log.
+	log=$out_dir/$stamp-$kname-$pass.log
+	echo "==== stress: $kname $pass pass started at $(date -u +%H:%M:%S) (log: $log)" >&2
+	( run_unit "$kpath" "$kname" "$mod" "$pass" "$tmpd/$i" > "$log" 2>&1
+	  echo "==== stress: $kname $pass pass finished at $(date -u +%H:%M:%S)" >&2
+	) &
+	running=$((running + 1))
+done
+wait
+for i in "${!units[@]}"; do
+	if [ ! -s "$tmpd/$i" ]; then
+		IFS='|' read -r kpath kname mod pass <<< "${units[$i]}"
+		rows+=("$pass|$kname|-|-|-|FAIL: the job ended without its verdicts")
+		failed=1
+		continue
+	fi
+	while IFS= read -r r; do
+		case $r in
+		failed=1) failed=1 ;;
+		'') ;;
+		*) rows+=("$r") ;;
+		esac
+	done < "$tmpd/$i"
 done
 
 echo
