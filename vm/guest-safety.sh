@@ -7,7 +7,8 @@
 # then the kselftest runs (plain, then with DEVMEM_ALLOW_FOREIGN=1), a
 # short devmem-bench --allow-foreign, runs stopped by SIGINT, SIGTERM and
 # SIGHUP, a run killed by SIGKILL, the next run (it must name the
-# leftovers), devmem-bench --cleanup; after all of it, every user namespace
+# leftovers), devmem-bench --cleanup, the data workload killed midway and
+# --cleanup again; after all of it, every user namespace
 # must have the same metadata (ndctl list: uuid, size, name, mode, state)
 # and the same bytes, and no devmem record or namespace may be left.
 # Prints KTAP; exits 1 when a check failed.
@@ -179,6 +180,50 @@ check "no devmem namespace left but the user's" \
 ./devmem-bench --cleanup > /tmp/cleanup2.log 2>&1
 check "a second --cleanup has nothing to do (exit $?)" \
 	grep -q "nothing to clean up" /tmp/cleanup2.log
+
+# The data workload killed midway: fsdax with its ext4 mounted and fio
+# writing the pattern; fio on a devdax namespace beside the cycles.
+# --cleanup takes back its namespaces and its scratch directory
+# (/tmp/devmem-data.*, recorded), and nothing else.
+for v in fsdax fio; do
+	./devmem-bench -W data -n 100000 -O "variants=$v" -O size=64M \
+		-O fio-seconds=3600 --allow-foreign -q \
+		> "/tmp/data-$v.log" 2>&1 &
+	pid=$!
+	# until its scratch directory is made and fio runs in it (not
+	# the fio --version of its probe)
+	i=0
+	while [ $i -lt 600 ] && ! { grep -qs '^tmpdir ' /var/lib/devmem/owned &&
+		pidof fio > /dev/null; }; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	if [ $i = 600 ]; then
+		not_ok "data $v: fio never started in 300 s"
+		tail -n 5 "/tmp/data-$v.log" | sed 's/^/# /'
+		kill -9 $pid
+		continue
+	fi
+	sleep 2
+	echo "# data $v: fio running, pid $(pidof fio)"
+	grep -s "devmem-data" /proc/*/mountinfo | sed "s/^/# data $v mounted: /"
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	grep -s '^tmpdir ' /var/lib/devmem/owned | sed "s/^/# data $v record: /"
+	check "data $v killed: its scratch directory is recorded" \
+		grep -qs "^tmpdir - devmem-data\\." /var/lib/devmem/owned
+	./devmem-bench --cleanup > "/tmp/cleanup-$v.log" 2>&1
+	rc=$?
+	sed 's/^/# cleanup: /' "/tmp/cleanup-$v.log"
+	check "data $v killed: devmem-bench --cleanup exit 0 (was $rc)" [ $rc = 0 ]
+	check "data $v killed: no fio left" sh -c '! pidof fio'
+	check "data $v killed: no devmem record left" \
+		sh -c '! grep -qs "^[a-z]" /var/lib/devmem/owned'
+	check "data $v killed: no /tmp/devmem-data.* left" \
+		sh -c '! ls -d /tmp/devmem-data.* 2>/dev/null'
+	check "data $v killed: no devmem namespace left but the user's" \
+		sh -c '! ndctl list | grep "\"name\":\"devmem-" | grep -vq "devmem-user-"'
+done
 
 # The user's namespaces: metadata and bytes as they were.
 for u in $users; do

@@ -2,7 +2,8 @@
 /*
  * Unit tests of the ownership records, region locks and process identity
  * of the selftest library (tools/testing/selftests/devmem/devmem_own.c),
- * on the host, in a private state and lock directory: no pmem, no root.
+ * on the host, in a private state and lock directory: no pmem, no root
+ * (tmpdir_cleanup mounts a tmpfs where it may).
  *
  * To use: make -C bench check  (or run the binary; -l lists the tests)
  */
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,6 +183,103 @@ TEST_F(own, leftovers_reported)
 	EXPECT_NE(NULL, strstr(buf, U2));
 	EXPECT_EQ(NULL, strstr(buf, U1));
 	EXPECT_NE(NULL, strstr(buf, "devmem-bench --cleanup"));
+}
+
+/*
+ * Scratch directories: a dead run's is unmounted (a tmpfs where the data
+ * workload mounts its ext4, when we may mount) and removed by the
+ * cleanup; a live one is left; a record naming anything but a devmem-*
+ * directory is refused, and nothing is removed.
+ */
+TEST_F(own, tmpdir_cleanup)
+{
+	char dir[128] = "", mine[128], path[160], buf[2048] = "";
+	char victim[] = "/tmp/own-victim.XXXXXX", vfile[64];
+	struct dm_rec bad;
+	struct stat st;
+	int fds[2], status, mounted = 0;
+	pid_t pid;
+	FILE *f;
+
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (dm_tmpdir_make("owntest", dir, sizeof(dir)))
+			_exit(1);
+		snprintf(path, sizeof(path), "%s/state", dir);
+		f = fopen(path, "w");
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "%s/mnt", dir);
+		if (mkdir(path, 0700))
+			_exit(1);
+		mounted = !mount("devmem-test", path, "tmpfs", 0, "size=1M");
+		if (mounted) {
+			snprintf(path, sizeof(path), "%s/mnt/file", dir);
+			f = fopen(path, "w");
+			if (f)
+				fclose(f);
+		}
+		dprintf(fds[1], "%d %s", mounted, dir);
+		_exit(0);	/* killed, as it were: nothing removed */
+	}
+	close(fds[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	f = fdopen(fds[0], "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(2, fscanf(f, "%d %127s", &mounted, dir));
+	fclose(f);
+	ASSERT_EQ(0, strncmp(dir, "/tmp/devmem-owntest.", 20));
+	ASSERT_EQ(0, stat(dir, &st));
+
+	ASSERT_EQ(0, dm_tmpdir_make("owntest", mine, sizeof(mine)));
+	/* a forged record: a directory not named devmem-* is not the suite's */
+	ASSERT_NE(NULL, mkdtemp(victim));
+	snprintf(vfile, sizeof(vfile), "%s/keep", victim);
+	f = fopen(vfile, "w");
+	ASSERT_NE(NULL, f);
+	fclose(f);
+	memset(&bad, 0, sizeof(bad));
+	ASSERT_EQ(0, dm_rec_self(&bad));
+	strcpy(bad.kind, "tmpdir");
+	strcpy(bad.uuid, "-");
+	strcpy(bad.provider, victim + 5);
+	strcpy(bad.region, "-");
+	strcpy(bad.name, "-");
+	bad.start++;
+	ASSERT_EQ(0, dm_rec_add(&bad));
+
+	f = fmemopen(buf, sizeof(buf) - 1, "w");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(2, dm_report_leftovers(f, "# "));
+	fclose(f);
+	EXPECT_NE(NULL, strstr(buf, dir));
+
+	f = fmemopen(buf, sizeof(buf) - 1, "w");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(1, dm_tmpdir_cleanup(f));	/* the victim refused */
+	fclose(f);
+	TH_LOG("cleanup: %s", buf);
+	EXPECT_NE(NULL, strstr(buf, "not a devmem-* name"));
+	EXPECT_EQ(-1, stat(dir, &st));
+	EXPECT_EQ(ENOENT, errno);
+	if (mounted)
+		EXPECT_NE(NULL, strstr(buf, "unmounted"));
+	EXPECT_EQ(0, stat(vfile, &st));
+	unlink(vfile);
+	rmdir(victim);
+	EXPECT_EQ(0, stat(mine, &st));		/* alive: left */
+
+	EXPECT_EQ(0, dm_tmpdir_remove(mine));
+	EXPECT_EQ(-1, stat(mine, &st));
+	EXPECT_EQ(-EINVAL, dm_tmpdir_remove(victim));
+	ASSERT_EQ(0, dm_rec_del(&bad));
+	f = fmemopen(buf, sizeof(buf) - 1, "w");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(0, dm_report_leftovers(f, "# "));	/* nothing left */
+	fclose(f);
 }
 
 /*

@@ -1078,8 +1078,9 @@ static int cleanup_region(struct ndctl_ctx *nd, const struct dm_rec *r,
  *
  * Destroys exactly the recorded namespaces whose creator is not alive
  * and whose region no live devmem process has locked, disables the
- * regions such runs enabled and puts back the settings they changed
- * (dm_knob_cleanup()).  One line per record on @log.  Returns the number
+ * regions such runs enabled, puts back the settings they changed
+ * (dm_knob_cleanup()) and unmounts and removes their scratch directories
+ * (dm_tmpdir_cleanup()).  One line per record on @log.  Returns the number
  * of failures (0: nothing failed) or -errno.
  */
 int dm_cleanup(FILE *log)
@@ -1101,6 +1102,8 @@ int dm_cleanup(FILE *log)
 		return 0;
 	}
 	failed += dm_knob_cleanup(log);
+	/* their mounts hold the namespaces */
+	failed += dm_tmpdir_cleanup(log);
 	rc = ndctl_new(&nd);
 	if (rc) {
 		free(v);

@@ -60,9 +60,10 @@ struct dm_ns;
 
 /* Ownership records and region locks (devmem_own.c). */
 struct dm_rec {
-	char kind[8];		/* "ns", "region" or "knob" */
+	char kind[8];		/* "ns", "region", "knob" or "tmpdir" */
 	char uuid[40];		/* ns: its uuid; knob: its saved value */
-	char provider[64];	/* the bus provider, e.g. ACPI.NFIT */
+	char provider[64];	/* the bus provider, e.g. ACPI.NFIT;
+				 * tmpdir: its name in DM_TMPDIR_PARENT */
 	char region[32];	/* regionN; knob: its name */
 	pid_t pid;		/* the creator ... */
 	unsigned long long start;	/* ... its start time (stat field 22) */
@@ -88,6 +89,10 @@ int dm_knob_set(const char *knob, const char *value, char *saved,
 		size_t len);
 int dm_knob_restore(const char *knob, const char *saved);
 int dm_knob_cleanup(FILE *log);
+#define DM_TMPDIR_PARENT "/tmp"
+int dm_tmpdir_make(const char *what, char *dir, size_t len);
+int dm_tmpdir_remove(const char *dir);
+int dm_tmpdir_cleanup(FILE *log);
 int dm_pid_start(pid_t pid, unsigned long long *start);
 int dm_lock_region(const char *provider, const char *region, bool wait,
 		   char *why, size_t len);

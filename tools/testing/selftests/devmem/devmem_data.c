@@ -6,7 +6,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -172,6 +171,12 @@ int dm_fio_start(const struct dm_fio_job *job, struct dm_fio *f)
 	ARG("--name=%s", job->name);
 	ARG("--filename=%s", job->filename);
 	ARG("--ioengine=mmap");
+	/*
+	 * The job as a thread of fio's one process: a worker process of
+	 * its own outlives a SIGKILLed devmem-bench (the death signal
+	 * reaches fio's parent process only) and holds the namespace.
+	 */
+	ARG("--thread");
 	ARG("--bs=%llu", job->bs);
 	ARG("--size=%llu", job->size);
 	ARG("--verify=crc32c");
@@ -606,9 +611,9 @@ int dm_data_init(struct dm_data *d, struct dm_ns *ns,
 			 bs);
 		return -EINVAL;
 	}
-	snprintf(d->dir, sizeof(d->dir), "/tmp/devmem-data.XXXXXX");
-	if (!mkdtemp(d->dir)) {
-		rc = -errno;
+	/* recorded: --cleanup unmounts and removes it after a SIGKILL */
+	rc = dm_tmpdir_make("data", d->dir, sizeof(d->dir));
+	if (rc) {
 		snprintf(d->why, sizeof(d->why), "mkdtemp %s: %s", d->dir,
 			 strerror(-rc));
 		d->dir[0] = '\0';
@@ -646,27 +651,10 @@ int dm_data_init(struct dm_data *d, struct dm_ns *ns,
 
 void dm_data_release(struct dm_data *d)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-
-	do_umount(d);
-	if (!d->dir[0])
+	/* still mounted: the record stays, for --cleanup */
+	if (do_umount(d) || !d->dir[0])
 		return;
-	if (d->mnt[0])
-		rmdir(d->mnt);
-	dir = opendir(d->dir);
-	while (dir && (de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", d->dir,
-			     de->d_name) >= (int)sizeof(path))
-			continue;
-		unlink(path);
-	}
-	if (dir)
-		closedir(dir);
-	rmdir(d->dir);
+	dm_tmpdir_remove(d->dir);
 	d->dir[0] = '\0';
 }
 

@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -230,7 +231,7 @@ static int parse_line(const char *line, struct dm_rec *r)
 		   r->boot_id, r->name) != 8)
 		return -EINVAL;
 	if (strcmp(r->kind, "ns") && strcmp(r->kind, "region") &&
-	    strcmp(r->kind, "knob"))
+	    strcmp(r->kind, "knob") && strcmp(r->kind, "tmpdir"))
 		return -EINVAL;
 	r->pid = pid;
 	return 0;
@@ -492,6 +493,10 @@ int dm_report_leftovers(FILE *out, const char *prefix)
 			fprintf(out, "%s  %s changed by pid %d, to be restored to '%s'\n",
 				prefix, v[i].region, (int)v[i].pid,
 				v[i].uuid);
+		else if (!strcmp(v[i].kind, "tmpdir"))
+			fprintf(out, "%s  %s/%s (a filesystem may be mounted in it), made by pid %d\n",
+				prefix, DM_TMPDIR_PARENT, v[i].provider,
+				(int)v[i].pid);
 		else
 			fprintf(out, "%s  region %s %s, enabled by pid %d\n",
 				prefix, v[i].provider, v[i].region,
@@ -633,6 +638,171 @@ int dm_knob_cleanup(FILE *log)
 			}
 			fprintf(log, "restored to '%s'\n", v[i].uuid);
 		}
+		dm_rec_del(&v[i]);
+	}
+	free(v);
+	return failed;
+}
+
+/*
+ * Scratch directories: /tmp/devmem-<what>.XXXXXX, the fio state and, for
+ * fsdax, the mount point mnt/ of the suite's own namespace.  Recorded
+ * (kind "tmpdir", its name in the provider field) so that --cleanup can
+ * unmount and remove what a killed run left; it removes nothing but the
+ * files right in it and mnt/, and only under a name of that pattern.
+ */
+
+static int tmpdir_rec(const char *name, struct dm_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	strcpy(r->kind, "tmpdir");
+	strcpy(r->uuid, "-");
+	snprintf(r->provider, sizeof(r->provider), "%s", name);
+	strcpy(r->region, "-");
+	strcpy(r->name, "-");
+	return dm_rec_self(r);
+}
+
+/**
+ * dm_tmpdir_make() - make and record a scratch directory
+ * @what: a word for its name (/tmp/devmem-@what.XXXXXX)
+ * @dir: gets its path
+ *
+ * Returns 0 or -errno; nothing is left behind on an error.
+ */
+int dm_tmpdir_make(const char *what, char *dir, size_t len)
+{
+	struct dm_rec r;
+	int rc;
+
+	if (snprintf(dir, len, DM_TMPDIR_PARENT "/devmem-%s.XXXXXX", what) >=
+	    (int)len || !dm_rec_field_ok(what))
+		return -EINVAL;
+	if (!mkdtemp(dir))
+		return -errno;
+	rc = tmpdir_rec(strrchr(dir, '/') + 1, &r);
+	if (!rc)
+		rc = dm_rec_add(&r);
+	if (rc)
+		rmdir(dir);
+	return rc;
+}
+
+/* Empty @dir: the files right in it and its empty mnt/; then remove it. */
+static int tmpdir_empty(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (unlink(path) && errno == EISDIR &&
+		    !strcmp(de->d_name, "mnt"))
+			rmdir(path);
+	}
+	closedir(d);
+	if (rmdir(dir) && errno != ENOENT)
+		rc = -errno;
+	return rc;
+}
+
+/**
+ * dm_tmpdir_remove() - remove a dm_tmpdir_make() directory (its mount
+ * unmounted by the caller) and drop its record; a directory that cannot
+ * be removed keeps it, for --cleanup
+ */
+int dm_tmpdir_remove(const char *dir)
+{
+	const char *name = strrchr(dir, '/');
+	struct dm_rec r;
+	int rc;
+
+	if (!name || strncmp(name + 1, "devmem-", 7))
+		return -EINVAL;
+	rc = tmpdir_empty(dir);
+	if (!rc && !tmpdir_rec(name + 1, &r))
+		dm_rec_del(&r);
+	return rc;
+}
+
+/* Is a filesystem mounted on @path (in this mount namespace)? */
+static bool mounted_on(const char *path)
+{
+	char line[1024], mnt[PATH_MAX];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
+			!strcmp(mnt, path);
+	fclose(f);
+	return found;
+}
+
+/**
+ * dm_tmpdir_cleanup() - unmount and remove the scratch directories of
+ * runs that are gone
+ *
+ * One line per record on @log.  A mount still busy after 5 s (a process
+ * of the user's working in it) is left, with its record.  Returns the
+ * number of failures.
+ */
+int dm_tmpdir_cleanup(FILE *log)
+{
+	char dir[PATH_MAX], mnt[PATH_MAX + 4];
+	struct dm_rec *v;
+	int n, i, tries, rc, failed = 0;
+	bool was_mounted;
+
+	if (dm_rec_load(&v, &n))
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].kind, "tmpdir") || dm_rec_alive(&v[i]))
+			continue;
+		fprintf(log, "directory " DM_TMPDIR_PARENT "/%s (pid %d): ",
+			v[i].provider, (int)v[i].pid);
+		if (strncmp(v[i].provider, "devmem-", 7)) {
+			fprintf(log, "not a devmem-* name; record left\n");
+			failed++;
+			continue;
+		}
+		snprintf(dir, sizeof(dir), DM_TMPDIR_PARENT "/%s",
+			 v[i].provider);
+		snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+		was_mounted = mounted_on(mnt);
+		for (rc = 0, tries = 0; mounted_on(mnt) && tries < 50; tries++) {
+			rc = umount2(mnt, 0) ? -errno : 0;
+			if (rc != -EBUSY)
+				break;
+			usleep(100000);	/* its fio may still be exiting */
+		}
+		if (rc || mounted_on(mnt)) {
+			fprintf(log, "FAILED to unmount %s: %s\n", mnt,
+				strerror(rc ? -rc : EBUSY));
+			failed++;
+			continue;
+		}
+		if (was_mounted)
+			fprintf(log, "unmounted %s, ", mnt);
+		rc = tmpdir_empty(dir);
+		if (rc) {
+			fprintf(log, "FAILED to remove it: %s\n", strerror(-rc));
+			failed++;
+			continue;
+		}
+		fprintf(log, "removed\n");
 		dm_rec_del(&v[i]);
 	}
 	free(v);
