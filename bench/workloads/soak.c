@@ -29,7 +29,10 @@
  *
  * Positive control: -O leak-bytes=SIZE makes devmem_test.ko (loaded with
  * vm/run-bench.sh --module) leak SIZE bytes of kmalloc() objects per
- * cycle; the soak must call it.  The module frees it at teardown.
+ * cycle; the soak must call it.  With -O leak-hidden=1 the module keeps
+ * no reference kmemleak can find, and kmemleak must report them (on a
+ * KASAN kernel, where the slab slope is not judged, that is the
+ * control).  The module frees it at teardown, after the kmemleak scan.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -66,6 +69,8 @@ static const struct dm_wl_option options[] = {
 	  "destroy and re-create the namespace every cycle" },
 	{ "leak-bytes", DM_WL_OPT_SIZE, "0", 0, 1ll << 20,
 	  "positive control: devmem_test.ko leaks this much per cycle" },
+	{ "leak-hidden", DM_WL_OPT_BOOL, "0", 0, 1,
+	  "with leak-bytes: held where kmemleak sees no reference (the kmemleak scan's positive control; devmem_test.ko API 3)" },
 	{ 0 },
 };
 
@@ -74,6 +79,7 @@ struct state {
 	struct dm_inv inv;
 	bool inv_ok, recreate;
 	unsigned long long leak_bytes;
+	unsigned int leak_kind;		/* DEVMEM_TEST_LEAK_SLAB or _HIDDEN */
 	unsigned long long avail;	/* region's free space without it */
 	struct dm_leak_series ls;
 	struct dm_leak_verdict v[DM_LEAK_NR];
@@ -105,6 +111,7 @@ static int matrix(struct dm_run *run, struct dm_wl_config *cfgs, int max)
 {
 	unsigned long long size = dm_run_opt_int(run, "size");
 	unsigned long long leak = dm_run_opt_int(run, "leak-bytes");
+	bool hidden = dm_run_opt_int(run, "leak-hidden");
 	bool recreate = dm_run_opt_int(run, "recreate");
 	struct dm_wl_config *all;
 	char id[40], sz[24], name[96];
@@ -112,6 +119,10 @@ static int matrix(struct dm_run *run, struct dm_wl_config *cfgs, int max)
 
 	if (size % (16ull << 20)) {
 		fprintf(stderr, "devmem-bench: soak: -O size: not a multiple of 16M\n");
+		return -EINVAL;
+	}
+	if (hidden && !leak) {
+		fprintf(stderr, "devmem-bench: soak: -O leak-hidden needs -O leak-bytes\n");
 		return -EINVAL;
 	}
 	all = calloc(DM_WL_MAX_CONFIGS, sizeof(*all));
@@ -140,7 +151,8 @@ static int matrix(struct dm_run *run, struct dm_wl_config *cfgs, int max)
 			dm_config_id(&c->ns, id, sizeof(id));
 			size_name(leak, sz, sizeof(sz));
 			snprintf(name, sizeof(name), "%s%s%s%s", id,
-				 recreate ? "-re" : "", leak ? "-leak" : "",
+				 recreate ? "-re" : "",
+				 !leak ? "" : hidden ? "-hleak" : "-leak",
 				 leak ? sz : "");
 			if (strlen(name) >= sizeof(c->variant)) {
 				fprintf(stderr, "devmem-bench: soak: the configuration name %s is too long\n",
@@ -150,9 +162,12 @@ static int matrix(struct dm_run *run, struct dm_wl_config *cfgs, int max)
 			}
 			strcpy(c->variant, name);
 		}
-		if (leak && !dm_mod_has_leak())
+		if (leak && !dm_mod_has_feature(hidden ?
+						DEVMEM_TEST_F_LEAK_HIDDEN :
+						DEVMEM_TEST_F_LEAK))
 			snprintf(c->skipped, sizeof(c->skipped),
-				 "-O leak-bytes needs devmem_test.ko (API 2, DEVMEM_TEST_LEAK) loaded: %s",
+				 "-O leak-bytes%s needs devmem_test.ko (API %d) loaded: %s",
+				 hidden ? " -O leak-hidden" : "", hidden ? 3 : 2,
 				 dm_mod_available() ? "the loaded module is too old" :
 				 "it is not loaded (vm/run-bench.sh --module)");
 	}
@@ -189,6 +204,8 @@ static int setup(struct dm_wl *w)
 
 	s->recreate = dm_run_opt_int(run, "recreate");
 	s->leak_bytes = dm_run_opt_int(run, "leak-bytes");
+	s->leak_kind = dm_run_opt_int(run, "leak-hidden") ?
+		       DEVMEM_TEST_LEAK_HIDDEN : DEVMEM_TEST_LEAK_SLAB;
 	s->kml_reports = -1;
 	dm_leak_series_init(&s->ls);
 	rc = dm_inv_init(&s->inv, dm_wl_ctx(w), DM_CHECK_ALL);
@@ -298,7 +315,7 @@ static int cycle(struct dm_wl *w, int c)
 			dm_wl_violation(w, c, "after_add", "%s", msg);
 	}
 	if (s->leak_bytes && c >= 0) {
-		rc = dm_mod_leak(s->leak_bytes);
+		rc = dm_mod_leak_kind(s->leak_bytes, s->leak_kind, NULL);
 		if (rc) {
 			dm_wl_violation(w, c, "leak_control",
 					"devmem_test.ko leaking %llu bytes: %s",
@@ -378,6 +395,16 @@ static int teardown(struct dm_wl *w)
 	int rc;
 
 	judge(w, s);
+	if (s->ns) {
+		dm_wl_destroy_ns(w, s->ns);
+		s->ns = NULL;
+	}
+	/*
+	 * After the destroy: whatever the namespace held is gone too.
+	 * Before the control's leak is freed: kmemleak must find it.
+	 */
+	if (s->inv_ok)
+		check_kmemleak(w, s);
 	if (s->leak_bytes) {
 		rc = dm_mod_leak_free(&freed);
 		if (rc)
@@ -385,13 +412,6 @@ static int teardown(struct dm_wl *w)
 					"freeing what devmem_test.ko leaked: %s",
 					strerror(-rc));
 	}
-	if (s->ns) {
-		dm_wl_destroy_ns(w, s->ns);
-		s->ns = NULL;
-	}
-	/* After the destroy: whatever the namespace held is gone too. */
-	if (s->inv_ok)
-		check_kmemleak(w, s);
 	if (s->inv_ok)
 		dm_inv_release(&s->inv);
 	return 0;
@@ -404,8 +424,10 @@ static void report(struct dm_wl *w, FILE *out)
 	int i;
 
 	if (s->leak_bytes)
-		fprintf(out, "  leak detection over %zu cycles (positive control: devmem_test.ko leaks %llu bytes of kmalloc() per cycle):\n",
-			s->ls.n, s->leak_bytes);
+		fprintf(out, "  leak detection over %zu cycles (positive control: devmem_test.ko leaks %llu bytes of kmalloc() per cycle%s):\n",
+			s->ls.n, s->leak_bytes,
+			s->leak_kind == DEVMEM_TEST_LEAK_HIDDEN ?
+			", unreferenced for kmemleak" : "");
 	else
 		fprintf(out, "  leak detection over %zu cycles:\n", s->ls.n);
 	if (!s->judged) {

@@ -12,8 +12,10 @@
  *
  * DEVMEM_TEST_LEAK allocates memory and keeps it, a controlled leak for the
  * positive control of the soak's leak detector: kmalloc() objects (Slab
- * grows, free pages drop) or whole pages (free pages drop).  The memory
- * stays on a list here until DEVMEM_TEST_LEAK_FREE or rmmod.
+ * grows, free pages drop) or whole pages (free pages drop), referenced,
+ * or kmalloc() objects kept where kmemleak cannot see them (the positive
+ * control of the kmemleak scan).  The memory stays here until
+ * DEVMEM_TEST_LEAK_FREE or rmmod.
  *
  * The interface is tools/testing/selftests/devmem/devmem_test_uapi.h; the
  * misc device is /dev/devmem_test.  Ranges belong to the file that added
@@ -220,25 +222,47 @@ static long devmem_test_spans(void __user *uarg)
 /*
  * The controlled leak.  A kmalloc() object is kept through the list_head
  * at its start (so it is at least that big), a page through its lru; both
- * stay referenced, so kmemleak does not report them.  The lists and
- * counters are under devmem_test_leak_lock, which is held across the
- * allocations so that leak_max_mb holds.
+ * stay referenced, so kmemleak does not report them.  A HIDDEN object is
+ * zeroed and chained through its first word, which holds the next one's
+ * address complemented, as does the head: no word kmemleak scans points
+ * into it, so kmemleak reports it as a leak, and yet it is freed here.
+ * The lists and counters are under devmem_test_leak_lock, which is held
+ * across the allocations so that leak_max_mb holds.
  */
 static DEFINE_MUTEX(devmem_test_leak_lock);
 static LIST_HEAD(devmem_test_leak_objs);
 static LIST_HEAD(devmem_test_leak_pages);
+static unsigned long devmem_test_leak_hidden;	/* ~first, or 0 */
 static u64 devmem_test_leak_slab;
 static u64 devmem_test_leak_page_bytes;
 static u64 devmem_test_leak_calls;
 
 #define DEVMEM_TEST_LEAK_MIN	sizeof(struct list_head)
 
-/* Free what @objs and @pages hold. */
+/* A hidden chain: the complemented address of its first object, or 0. */
+static void *devmem_test_unhide(unsigned long link)
+{
+	return link ? (void *)~link : NULL;
+}
+
+static unsigned long devmem_test_hide(void *obj)
+{
+	return obj ? ~(unsigned long)obj : 0;
+}
+
+/* Free what @objs, @pages and the hidden chain @hidden hold. */
 static void devmem_test_leak_release(struct list_head *objs,
-				     struct list_head *pages)
+				     struct list_head *pages,
+				     unsigned long hidden)
 {
 	struct list_head *pos, *next;
 	struct page *page, *tmp;
+	unsigned long *obj;
+
+	while ((obj = devmem_test_unhide(hidden))) {
+		hidden = *obj;
+		kfree(obj);
+	}
 
 	list_for_each_safe(pos, next, objs) {
 		list_del(pos);
@@ -263,18 +287,28 @@ static u64 devmem_test_leak_size(u64 bytes, u64 kind)
 }
 
 /*
- * Allocate @size bytes of @kind onto @objs or @pages; on failure the
- * caller releases what was allocated.
+ * Allocate @size bytes of @kind onto @objs, @pages or the hidden chain
+ * *@hidden; on failure the caller releases what was allocated.
  */
 static int devmem_test_leak_alloc(u64 size, u64 kind, struct list_head *objs,
-				  struct list_head *pages)
+				  struct list_head *pages,
+				  unsigned long *hidden)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 
 	while (size) {
 		u64 chunk;
 
-		if (kind == DEVMEM_TEST_LEAK_PAGES) {
+		if (kind == DEVMEM_TEST_LEAK_HIDDEN) {
+			unsigned long *obj;
+
+			chunk = min_t(u64, size, DEVMEM_TEST_LEAK_OBJ);
+			obj = kzalloc(chunk, gfp);
+			if (!obj)
+				return -ENOMEM;
+			*obj = *hidden;
+			*hidden = devmem_test_hide(obj);
+		} else if (kind == DEVMEM_TEST_LEAK_PAGES) {
 			struct page *page = alloc_page(gfp);
 
 			if (!page)
@@ -311,6 +345,7 @@ static long devmem_test_leak(void __user *uarg)
 {
 	u64 limit = (u64)READ_ONCE(leak_max_mb) << 20;
 	struct devmem_test_leak args;
+	unsigned long hidden = 0, *last;
 	LIST_HEAD(objs);
 	LIST_HEAD(pages);
 	u64 size;
@@ -319,7 +354,8 @@ static long devmem_test_leak(void __user *uarg)
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
 	if (args.kind != DEVMEM_TEST_LEAK_SLAB &&
-	    args.kind != DEVMEM_TEST_LEAK_PAGES)
+	    args.kind != DEVMEM_TEST_LEAK_PAGES &&
+	    args.kind != DEVMEM_TEST_LEAK_HIDDEN)
 		return -EINVAL;
 	if (args.bytes > limit)
 		return -ENOSPC;
@@ -331,11 +367,19 @@ static long devmem_test_leak(void __user *uarg)
 		ret = -ENOSPC;
 		goto out_unlock;
 	}
-	ret = devmem_test_leak_alloc(size, args.kind, &objs, &pages);
+	ret = devmem_test_leak_alloc(size, args.kind, &objs, &pages, &hidden);
 	if (ret)
 		goto out_release;
 	list_splice_tail(&objs, &devmem_test_leak_objs);
 	list_splice_tail(&pages, &devmem_test_leak_pages);
+	if (hidden) {
+		/* the new chain's last object links to the old chain */
+		for (last = devmem_test_unhide(hidden); *last;
+		     last = devmem_test_unhide(*last))
+			;
+		*last = devmem_test_leak_hidden;
+		devmem_test_leak_hidden = hidden;
+	}
 	if (args.kind == DEVMEM_TEST_LEAK_PAGES)
 		devmem_test_leak_page_bytes += size;
 	else
@@ -351,7 +395,7 @@ static long devmem_test_leak(void __user *uarg)
 	return 0;
 
 out_release:
-	devmem_test_leak_release(&objs, &pages);
+	devmem_test_leak_release(&objs, &pages, hidden);
 out_unlock:
 	mutex_unlock(&devmem_test_leak_lock);
 	return ret;
@@ -360,19 +404,22 @@ out_unlock:
 /* Free everything DEVMEM_TEST_LEAK holds; @args gets the bytes freed. */
 static void devmem_test_leak_free_all(struct devmem_test_leak *args)
 {
+	unsigned long hidden;
 	LIST_HEAD(objs);
 	LIST_HEAD(pages);
 
 	mutex_lock(&devmem_test_leak_lock);
 	list_splice_init(&devmem_test_leak_objs, &objs);
 	list_splice_init(&devmem_test_leak_pages, &pages);
+	hidden = devmem_test_leak_hidden;
+	devmem_test_leak_hidden = 0;
 	args->bytes = devmem_test_leak_slab + devmem_test_leak_page_bytes;
 	devmem_test_leak_slab = 0;
 	devmem_test_leak_page_bytes = 0;
 	devmem_test_leak_calls = 0;
 	devmem_test_leak_report(args);
 	mutex_unlock(&devmem_test_leak_lock);
-	devmem_test_leak_release(&objs, &pages);
+	devmem_test_leak_release(&objs, &pages, hidden);
 }
 
 static long devmem_test_leak_free(void __user *uarg)
@@ -656,7 +703,8 @@ static void devmem_test_remove_all(struct devmem_test_file *f)
 }
 
 #define DEVMEM_TEST_FEATURES	\
-	(DEVMEM_TEST_F_DEVICE_PRIVATE | DEVMEM_TEST_F_LEAK)
+	(DEVMEM_TEST_F_DEVICE_PRIVATE | DEVMEM_TEST_F_LEAK | \
+	 DEVMEM_TEST_F_LEAK_HIDDEN)
 
 #else /* !CONFIG_DEVICE_PRIVATE */
 
@@ -685,7 +733,7 @@ static void devmem_test_remove_all(struct devmem_test_file *f)
 {
 }
 
-#define DEVMEM_TEST_FEATURES	DEVMEM_TEST_F_LEAK
+#define DEVMEM_TEST_FEATURES	(DEVMEM_TEST_F_LEAK | DEVMEM_TEST_F_LEAK_HIDDEN)
 
 #endif /* CONFIG_DEVICE_PRIVATE */
 

@@ -233,6 +233,7 @@ void dm_inv_release(struct dm_inv *inv);
 
 /* Expectations that depend on the kernel. */
 bool dm_kernel_shrinks_device_span(void);
+bool dm_kernel_has_kasan(void);
 long long dm_expected_memmap_pages(const struct dm_ns_config *cfg,
 				   unsigned long long nr_pages);
 

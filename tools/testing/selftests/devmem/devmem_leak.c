@@ -186,30 +186,11 @@ int dm_leak_sample_take(struct dm_leak_sample *s)
 
 /* ---- Series -------------------------------------------------------------- */
 
-/* Does the running kernel have KASAN (CONFIG_KASAN=y in /proc/config.gz)? */
-static bool kernel_has_kasan(void)
-{
-	char line[256];
-	bool kasan = false;
-	FILE *p;
-
-	if (access("/proc/config.gz", R_OK))
-		return false;
-	p = popen("zcat /proc/config.gz 2>/dev/null", "re");
-	if (!p)
-		return false;
-	while (fgets(line, sizeof(line), p))
-		if (!strcmp(line, "CONFIG_KASAN=y\n"))
-			kasan = true;
-	pclose(p);
-	return kasan;
-}
-
 void dm_leak_series_init(struct dm_leak_series *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->valid = (1u << DM_LEAK_NR) - 1;
-	if (kernel_has_kasan())
+	if (dm_kernel_has_kasan())
 		s->unjudged = 1u << DM_LEAK_SRECLAIMABLE |
 			      1u << DM_LEAK_SUNRECLAIM | 1u << DM_LEAK_FREE;
 }
@@ -478,7 +459,14 @@ int dm_kmemleak_check(char *first, size_t len)
 
 	if (first && len)
 		first[0] = '\0';
+	/*
+	 * Twice: a scan greys every object whose contents changed since the
+	 * one before (its checksum; 0 at allocation), so an object written
+	 * since the last scan is reported by the next one only.
+	 */
 	rc = dm_write_str(KMEMLEAK, "scan");
+	if (!rc)
+		rc = dm_write_str(KMEMLEAK, "scan");
 	if (rc)
 		return rc;
 	f = fopen(KMEMLEAK, "re");

@@ -150,9 +150,10 @@ void dm_leak_describe(enum dm_leak_id id, const struct dm_leak_verdict *v,
 /*
  * kmemleak.  dm_kmemleak_begin(): -ENOENT when the kernel has none (or
  * debugfs is not mounted; @why says which), else scan and clear so that
- * only what leaks afterwards is reported.  dm_kmemleak_check(): scan and
- * return the number of unreferenced objects reported, the first report's
- * lines in @first, or -errno.
+ * only what leaks afterwards is reported.  dm_kmemleak_check(): scan
+ * twice (a scan passes over objects changed since the one before, new
+ * ones included) and return the number of unreferenced objects reported,
+ * the first report's lines in @first, or -errno.
  */
 int dm_kmemleak_begin(char *why, size_t len);
 int dm_kmemleak_check(char *first, size_t len);

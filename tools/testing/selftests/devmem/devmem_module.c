@@ -274,17 +274,28 @@ int dm_mod_private_cycle(uint64_t size, int nid, unsigned int cycles,
 }
 
 /**
+ * dm_mod_has_feature() - does the loaded module report @feature?
+ * @feature: a DEVMEM_TEST_F_* bit
+ *
+ * False when the module is not loaded or predates the feature.
+ */
+bool dm_mod_has_feature(uint64_t feature)
+{
+	struct devmem_test_info info;
+
+	if (dm_mod_info(&info))
+		return false;
+	return (info.features & feature) == feature;
+}
+
+/**
  * dm_mod_has_leak() - does the loaded module have DEVMEM_TEST_LEAK?
  *
  * False when the module is not loaded or older than API version 2.
  */
 bool dm_mod_has_leak(void)
 {
-	struct devmem_test_info info;
-
-	if (dm_mod_info(&info))
-		return false;
-	return info.features & DEVMEM_TEST_F_LEAK;
+	return dm_mod_has_feature(DEVMEM_TEST_F_LEAK);
 }
 
 /* A leak ioctl; a module without it (version 1) gives -EOPNOTSUPP. */
@@ -299,8 +310,9 @@ static int dm_mod_leak_ioctl(unsigned long cmd, struct devmem_test_leak *args)
  * dm_mod_leak_kind() - make the module allocate memory and keep it
  * @bytes: how much; 0 allocates nothing and just reports
  * @kind: DEVMEM_TEST_LEAK_SLAB (kmalloc() objects: Slab/SUnreclaim up,
- *	free pages down) or DEVMEM_TEST_LEAK_PAGES (order-0 pages: free
- *	pages down only); devmem_test_uapi.h has the details
+ *	free pages down), DEVMEM_TEST_LEAK_PAGES (order-0 pages: free
+ *	pages down only) or DEVMEM_TEST_LEAK_HIDDEN (as SLAB, but kmemleak
+ *	reports them); devmem_test_uapi.h has the details
  * @state: if not NULL, what the module holds after the call
  *
  * The memory stays held until dm_mod_leak_free() or rmmod.  Returns 0,

@@ -51,6 +51,7 @@ int dm_mod_private_remove(int fd, struct dm_private *p);
 int dm_mod_private_cycle(uint64_t size, int nid, unsigned int cycles,
 			 struct devmem_test_sample *results);
 
+bool dm_mod_has_feature(uint64_t feature);
 bool dm_mod_has_leak(void);
 int dm_mod_leak(uint64_t bytes);
 int dm_mod_leak_kind(uint64_t bytes, unsigned int kind,

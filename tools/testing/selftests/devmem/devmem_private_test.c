@@ -25,7 +25,8 @@
  * and freeing it must give it back (the tolerances are at leak_tolerance()).
  *
  * Needs root and the module (insmod devmem_test.ko); the private tests
- * need CONFIG_DEVICE_PRIVATE, the leak tests a module of API version 2.
+ * need CONFIG_DEVICE_PRIVATE, the leak tests a module of API version 2 (3
+ * for the hidden variant).
  * Each missing piece SKIPs with its reason.
  *
  * The ranges come from request_free_mem_region(), at the top of the
@@ -808,6 +809,13 @@ FIXTURE_VARIANT_ADD(leak, pages)
 	.moves_slab = false,
 };
 
+/* Slab objects with no reference kmemleak can see (API 3). */
+FIXTURE_VARIANT_ADD(leak, hidden)
+{
+	.kind = DEVMEM_TEST_LEAK_HIDDEN,
+	.moves_slab = true,
+};
+
 FIXTURE_SETUP(leak)
 {
 	const char *why = leak_missing();
@@ -815,6 +823,11 @@ FIXTURE_SETUP(leak)
 
 	if (why)
 		SKIP(return, "%s", why);
+	if (dm_kernel_has_kasan())
+		SKIP(return, "KASAN: its quarantine keeps freed objects, so Slab and free pages follow neither the leak nor its free");
+	if (variant->kind == DEVMEM_TEST_LEAK_HIDDEN &&
+	    !dm_mod_has_feature(DEVMEM_TEST_F_LEAK_HIDDEN))
+		SKIP(return, "the loaded devmem_test module predates DEVMEM_TEST_LEAK_HIDDEN (API version 3): rebuild it");
 	ASSERT_EQ(0, dm_mod_leak_held(&held));
 	if (held.held_slab || held.held_pages)
 		SKIP(return, "the module already holds %llu bytes leaked by someone else",
@@ -918,7 +931,7 @@ TEST(leak_bad_args)
 	ASSERT_EQ(0, dm_mod_leak_held(&held));
 	if (held.held_slab || held.held_pages)
 		SKIP(return, "the module already holds leaked memory");
-	EXPECT_EQ(-EINVAL, dm_mod_leak_kind(LEAK_BYTES, 2, NULL));
+	EXPECT_EQ(-EINVAL, dm_mod_leak_kind(LEAK_BYTES, 3, NULL));
 	EXPECT_EQ(-ENOSPC, dm_mod_leak(1ull << 62));
 	/* Zero bytes allocates nothing and counts no call. */
 	EXPECT_EQ(0, dm_mod_leak_kind(0, DEVMEM_TEST_LEAK_PAGES, NULL));

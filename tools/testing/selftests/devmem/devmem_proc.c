@@ -314,6 +314,29 @@ bool dm_kernel_shrinks_device_span(void)
 }
 
 /*
+ * dm_kernel_has_kasan() - was the running kernel built with KASAN
+ * (CONFIG_KASAN=y in /proc/config.gz)?  Its quarantine keeps freed objects
+ * for a while, so Slab and free pages do not follow a free at once.
+ */
+bool dm_kernel_has_kasan(void)
+{
+	char line[256];
+	bool kasan = false;
+	FILE *p;
+
+	if (access("/proc/config.gz", R_OK))
+		return false;
+	p = popen("zcat /proc/config.gz 2>/dev/null", "re");
+	if (!p)
+		return false;
+	while (fgets(line, sizeof(line), p))
+		if (!strcmp(line, "CONFIG_KASAN=y\n"))
+			kasan = true;
+	pclose(p);
+	return kasan;
+}
+
+/*
  * dm_env_int() - a DEVMEM_* knob from the environment: @def when unset,
  * and, with a note on stderr, when not an integer in [@min, @max]
  */

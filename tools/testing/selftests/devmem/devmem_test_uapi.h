@@ -20,12 +20,15 @@
  *
  * DEVMEM_TEST_LEAK is the positive control of the soak's leak detector:
  * it allocates memory and keeps it, as a leak on the hotplug path would.
- * The memory stays on a list in the module (kmemleak sees it referenced)
- * until DEVMEM_TEST_LEAK_FREE or rmmod, so the machine is never poisoned.
+ * The memory stays in the module (kmemleak sees it referenced, but for
+ * DEVMEM_TEST_LEAK_HIDDEN, the kmemleak scan's positive control) until
+ * DEVMEM_TEST_LEAK_FREE or rmmod, so the machine is never poisoned.
  *
  * Versions: 1 had INFO, SPANS and the PRIVATE ioctls; 2 adds LEAK and
- * LEAK_FREE (DEVMEM_TEST_F_LEAK).  No structure or number of version 1
- * changed: a version 1 module fails the new ioctls with ENOTTY.
+ * LEAK_FREE (DEVMEM_TEST_F_LEAK); 3 adds DEVMEM_TEST_LEAK_HIDDEN
+ * (DEVMEM_TEST_F_LEAK_HIDDEN).  No structure or number of an earlier
+ * version changed: a version 1 module fails the new ioctls with ENOTTY,
+ * a version 2 one the new kind with EINVAL.
  */
 #ifndef _DEVMEM_TEST_UAPI_H
 #define _DEVMEM_TEST_UAPI_H
@@ -36,7 +39,7 @@
 #define DEVMEM_TEST_DEV		"/dev/devmem_test"
 #define DEVMEM_TEST_SPANS_FILE	"/sys/kernel/debug/devmem_test/spans"
 
-#define DEVMEM_TEST_API_VERSION	2
+#define DEVMEM_TEST_API_VERSION	3
 #define DEVMEM_TEST_NAME_LEN	16
 #define DEVMEM_TEST_MAX_ZONES	8
 /* For nid: the node of the calling CPU's memory. */
@@ -46,6 +49,8 @@
 #define DEVMEM_TEST_F_DEVICE_PRIVATE	(1ULL << 0)
 /* DEVMEM_TEST_LEAK and DEVMEM_TEST_LEAK_FREE exist (API version 2) */
 #define DEVMEM_TEST_F_LEAK		(1ULL << 1)
+/* DEVMEM_TEST_LEAK_HIDDEN exists (API version 3) */
+#define DEVMEM_TEST_F_LEAK_HIDDEN	(1ULL << 2)
 
 /**
  * struct devmem_test_info - what the module and the kernel support
@@ -187,14 +192,22 @@ struct devmem_test_cycle {
  * page-table page.
  */
 #define DEVMEM_TEST_LEAK_PAGES	1
+/*
+ * kmalloc() objects as SLAB, zeroed, but held where kmemleak finds no
+ * reference to them: its scan reports each one older than its minimum
+ * age (5 s) as an unreferenced object, which a real leak is.  The module
+ * still frees them at LEAK_FREE or rmmod.
+ */
+#define DEVMEM_TEST_LEAK_HIDDEN	2
 #define DEVMEM_TEST_LEAK_OBJ	1024
 
 /**
  * struct devmem_test_leak - argument of DEVMEM_TEST_LEAK/LEAK_FREE
  * @bytes:	(in) LEAK: bytes to allocate and keep (0: allocate nothing,
  *		just report); (out) LEAK_FREE: bytes freed
- * @kind:	(in) LEAK: DEVMEM_TEST_LEAK_SLAB or DEVMEM_TEST_LEAK_PAGES
+ * @kind:	(in) LEAK: DEVMEM_TEST_LEAK_SLAB, _PAGES or _HIDDEN
  * @held_slab:	(out) bytes the module now holds in kmalloc() objects
+ *		(hidden ones too)
  * @held_pages:	(out) bytes the module now holds in whole pages
  * @calls:	(out) LEAK calls that allocated something since the last
  *		LEAK_FREE (or the load)
