@@ -62,8 +62,7 @@ struct dm_ns;
 struct dm_rec {
 	char kind[8];		/* "ns", "region", "knob" or "tmpdir" */
 	char uuid[40];		/* ns: its uuid; knob: its saved value */
-	char provider[64];	/* the bus provider, e.g. ACPI.NFIT;
-				 * tmpdir: its name in DM_TMPDIR_PARENT */
+	char provider[64];	/* bus provider (ACPI.NFIT); tmpdir: name */
 	char region[32];	/* regionN; knob: its name */
 	pid_t pid;		/* the creator ... */
 	unsigned long long start;	/* ... its start time (stat field 22) */
