@@ -646,8 +646,10 @@ int dm_knob_cleanup(FILE *log)
 
 /*
  * Scratch directories: /tmp/devmem-<what>.XXXXXX, the fio state and, for
- * fsdax, the mount point mnt/ of the suite's own namespace.  Recorded
- * (kind "tmpdir", its name in the provider field) so that --cleanup can
+ * fsdax, the mount point mnt/ of the suite's own namespace (the data
+ * workload mounts it in a private mount namespace, which goes with the
+ * process; a mount made in this one is unmounted here).  Recorded (kind
+ * "tmpdir", its name in the provider field) so that --cleanup can
  * unmount and remove what a killed run left; it removes nothing but the
  * files right in it and mnt/, and only under a name of that pattern.
  */
