@@ -225,8 +225,11 @@ row()
 		     ([.results[].invariant_violations | length] | add // 0),
 		     ([.results[].invariant_violations[].check] | unique | join(",")),
 		     ([.results[] | select(.skipped != null) | .skipped][0] // "")
-		   ] | @tsv' "$json") || { rows+=("$w|$kname|-|-|-|FAIL: unreadable $json"); failed=1; return; }
-	IFS=$'\t' read -r ran skipped cycles viol checks reason <<< "$s"
+		   ] | map(tostring) | join("\u001f")' "$json") ||
+		{ rows+=("$w|$kname|-|-|-|FAIL: unreadable $json"); failed=1; return; }
+	# Not tabs: read merges runs of a whitespace IFS, and an empty
+	# field (no checks) would shift the reason out of its place.
+	IFS=$'\x1f' read -r ran skipped cycles viol checks reason <<< "$s"
 	if [ "$expect" != clean ]; then
 		if [ "$rc" = 1 ] && [[ ,$checks, == *,$expect,* ]] &&
 		   [[ ,$checks, != *,control_missed,* ]]; then
