@@ -158,28 +158,34 @@ TEST_F(own, creator_identity)
 	EXPECT_EQ(r.start, start);
 }
 
+/* dm_report_leftovers() into @buf; its count, or -1 if @buf cannot take it. */
+static int leftovers(char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len - 1, "w");
+	int n;
+
+	if (!f)
+		return -1;
+	n = dm_report_leftovers(f, "# ");
+	fclose(f);
+	return n;
+}
+
 /* Leftovers: records of dead processes are named with the command. */
 TEST_F(own, leftovers_reported)
 {
 	char buf[2048] = "";
 	struct dm_rec r;
-	FILE *f;
 
 	ns_rec(&r, U1, "devmem-alive");
 	ASSERT_EQ(0, dm_rec_add(&r));
-	f = fmemopen(buf, sizeof(buf) - 1, "w");
-	ASSERT_NE(NULL, f);
-	EXPECT_EQ(0, dm_report_leftovers(f, "# "));
-	fclose(f);
+	EXPECT_EQ(0, leftovers(buf, sizeof(buf)));
 	EXPECT_STREQ("", buf);
 
 	ns_rec(&r, U2, "devmem-dead");
 	r.start++;
 	ASSERT_EQ(0, dm_rec_add(&r));
-	f = fmemopen(buf, sizeof(buf) - 1, "w");
-	ASSERT_NE(NULL, f);
-	EXPECT_EQ(1, dm_report_leftovers(f, "# "));
-	fclose(f);
+	EXPECT_EQ(1, leftovers(buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, U2));
 	EXPECT_EQ(NULL, strstr(buf, U1));
 	EXPECT_NE(NULL, strstr(buf, "devmem-bench --cleanup"));
@@ -251,10 +257,7 @@ TEST_F(own, tmpdir_cleanup)
 	bad.start++;
 	ASSERT_EQ(0, dm_rec_add(&bad));
 
-	f = fmemopen(buf, sizeof(buf) - 1, "w");
-	ASSERT_NE(NULL, f);
-	EXPECT_EQ(2, dm_report_leftovers(f, "# "));
-	fclose(f);
+	EXPECT_EQ(2, leftovers(buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, dir));
 
 	f = fmemopen(buf, sizeof(buf) - 1, "w");
@@ -276,10 +279,7 @@ TEST_F(own, tmpdir_cleanup)
 	EXPECT_EQ(-1, stat(mine, &st));
 	EXPECT_EQ(-EINVAL, dm_tmpdir_remove(victim));
 	ASSERT_EQ(0, dm_rec_del(&bad));
-	f = fmemopen(buf, sizeof(buf) - 1, "w");
-	ASSERT_NE(NULL, f);
-	EXPECT_EQ(0, dm_report_leftovers(f, "# "));	/* nothing left */
-	fclose(f);
+	EXPECT_EQ(0, leftovers(buf, sizeof(buf)));	/* nothing left */
 }
 
 /*
